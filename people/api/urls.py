@@ -1,3 +1,3 @@
-from people.api import crud  # noqa: F401  (registers the /data resources of people)
+from people.api import auth_views, crud, views  # noqa: F401  (crud registers /data resources)
 
-urlpatterns = []
+urlpatterns = [*auth_views.urlpatterns, *views.urlpatterns]

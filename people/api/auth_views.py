@@ -1,0 +1,3 @@
+"""Routes of the auth domain: login, tokens, passwords, two-factor authentication."""
+
+urlpatterns = []

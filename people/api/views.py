@@ -1,0 +1,3 @@
+"""Routes of the persons and departments domains."""
+
+urlpatterns = []
