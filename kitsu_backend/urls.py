@@ -1,5 +1,7 @@
 """Root URLs: the Kitsu API under /api, the admin under /admin.
 
+The OpenAPI description is at /api/openapi.json, browsable at /api/docs.
+
 Each app lists its own routes in ``<app>/api/urls.py``; importing them also
 registers their ``/data/<model>`` resources, whose patterns come last so that
 specific routes such as ``/data/persons/day-offs/...`` win.
@@ -9,7 +11,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from assets.api import urls as assets_urls
-from kitsu_backend.api import index
+from kitsu_backend.api import docs, index
 from kitsu_backend.api.crud import crud_urlpatterns
 from people.api import urls as people_urls
 from productions.api import urls as productions_urls
@@ -18,6 +20,7 @@ from tasks.api import urls as tasks_urls
 
 api_patterns = [
     *index.urlpatterns,
+    *docs.urlpatterns,
     *people_urls.urlpatterns,
     *productions_urls.urlpatterns,
     *tasks_urls.urlpatterns,

@@ -1,6 +1,8 @@
 """DRF authentication by JWT, from the ``Authorization: Bearer`` header or the
 ``access_token_cookie`` cookie (the Kitsu web UI sends only the cookie)."""
 
+from datetime import UTC
+
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
@@ -51,11 +53,27 @@ def person_for_claims(claims):
         if tokens.is_revoked(claims["jti"]):
             raise TokenError("Token has been revoked")
         person = Person.objects.filter(pk=claims["sub"]).first()
+        if person is not None and issued_before_revocation(claims, person):
+            raise TokenError("Token has been revoked")
     if person is None:
         raise TokenError(f"Error loading the user {claims['sub']}")
     if not person.active:
         raise TokenError("This account is not active.")
     return person
+
+
+def issued_before_revocation(claims, person):
+    """Whether the token predates the person's "revoke every token" instant.
+
+    ``tokens_revoked_at`` is stored to the second and ``iat`` is whole seconds,
+    so a token issued in the very second of the revocation, just before it,
+    stays valid: a one-second window accepted to keep fresh logins working.
+    """
+    revoked_at = person.tokens_revoked_at
+    if revoked_at is None:
+        return False
+    revoked_timestamp = revoked_at.replace(tzinfo=UTC).timestamp()
+    return claims.get("iat", 0) < revoked_timestamp
 
 
 class JWTAuthentication(BaseAuthentication):

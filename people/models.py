@@ -180,6 +180,8 @@ class Person(AbstractBaseUser, BaseModel):
     oidc_subject = models.CharField(max_length=255, null=True, blank=True)
     saml_issuer = models.TextField(null=True, blank=True)
     saml_subject = models.CharField(max_length=255, null=True, blank=True)
+    # Person tokens issued before this instant are refused ("log out everywhere").
+    tokens_revoked_at = models.DateTimeField(null=True, blank=True)
     departments = models.ManyToManyField(
         Department, blank=True, related_name="persons", db_table="department_link"
     )
@@ -202,6 +204,7 @@ class Person(AbstractBaseUser, BaseModel):
             "oidc_subject",
             "saml_issuer",
             "saml_subject",
+            "tokens_revoked_at",
         }
     )
     # The reduced form other people see (Zou's ``present_minimal``).

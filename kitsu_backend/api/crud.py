@@ -291,11 +291,6 @@ class CrudListView(KitsuView):
             raise CrudError(_integrity_message(error)) from None
         return self.respond(resource.serialize(request, instance), status=201)
 
-    def respond(self, data, status=200):
-        from rest_framework.response import Response
-
-        return Response(data, status=status)
-
 
 class CrudDetailView(KitsuView):
     resource = None
@@ -334,11 +329,6 @@ class CrudDetailView(KitsuView):
                 "This record is still referenced by other data and cannot be deleted."
             ) from None
         return self.respond(None, status=204)
-
-    def respond(self, data, status=200):
-        from rest_framework.response import Response
-
-        return Response(data, status=status)
 
 
 class Registry:

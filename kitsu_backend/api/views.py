@@ -4,8 +4,10 @@ import uuid
 from datetime import UTC, date, datetime
 
 from django.db.models import Model, QuerySet
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kitsu_backend.api import events
 from kitsu_backend.api.exceptions import MalformedId, NotFound, WrongParameter
 
 
@@ -80,6 +82,16 @@ def query_flag(request, name, default=False):
 class KitsuView(APIView):
     """Base of every API view: JWT auth, Zou error bodies and orjson rendering
     come from the ``REST_FRAMEWORK`` defaults; this adds body helpers."""
+
+    def initial(self, request, *args, **kwargs):
+        # A worker thread serves requests one after another: forget the person
+        # of the previous request before this one authenticates, so that its
+        # events are not credited to them.
+        events.current_person_id.set(None)
+        super().initial(request, *args, **kwargs)
+
+    def respond(self, data, status=200):
+        return Response(data, status=status)
 
     def body(self):
         """The JSON body as a dict (400 when it is another JSON value)."""

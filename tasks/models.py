@@ -1,3 +1,0 @@
-"""Models of the tasks app."""
-
-from django.db import models  # noqa: F401
