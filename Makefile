@@ -1,17 +1,25 @@
 # Two commands for a newcomer: `make run` (set up and serve) and `make test`.
+# Everything runs inside $(VENV), created from requirements.txt on first use.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+ADMIN_EMAIL ?= admin@example.com
+# Where the settings look for the database, media and secret key.
+VAR_DIR := $(or $(KITSU_VAR_DIR),var)
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/plumbing -x"`.
+PYTEST_ARGS ?=
+# The development server speaks plain HTTP on localhost.
+DEV_ENV := DEBUG=true
 
-.PHONY: run test setup install secret-key migrate lint check clean
+.PHONY: run test setup install secret-key migrate init-data admin lint format check schema clean
 
-run: setup
-	$(BIN)/python manage.py init_data
-	$(BIN)/python manage.py create_admin $${ADMIN_EMAIL:-admin@example.com} --if-missing --print-password
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+run: setup init-data admin
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs with production-like settings (DEBUG off), except that the
+# live-server tests need plain HTTP.
 test: install secret-key
 	SECURE_SSL_REDIRECT=false $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -26,18 +34,38 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 secret-key:
-	@mkdir -p var
-	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	@mkdir -p $(VAR_DIR)
+	@test -s $(VAR_DIR)/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(VAR_DIR)/secret_key
 
-migrate:
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
+migrate: install secret-key
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 
-lint:
+init-data: migrate
+	$(DEV_ENV) $(BIN)/python manage.py init_data
+
+# Prints the generated password once, when the admin is created.
+admin: migrate
+	$(DEV_ENV) $(BIN)/python manage.py create_admin $(ADMIN_EMAIL) --if-missing --print-password
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install secret-key
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 
-check:
-	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/ruff check .
+# The OpenAPI description, as served at /api/openapi.json.
+schema: install secret-key
+	$(BIN)/python manage.py spectacular --format openapi-json --validate --file $(VAR_DIR)/openapi.json
+	@echo "Wrote $(VAR_DIR)/openapi.json"
 
+# Removes the virtual environment only: var/ holds the database, the media
+# files and the secret key.
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .ruff_cache

@@ -174,6 +174,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.97",
     "SERVE_INCLUDE_SCHEMA": False,
     "DEFAULT_GENERATOR_CLASS": "kitsu_backend.api.docs.KitsuSchemaGenerator",
+    "GET_MOCK_REQUEST": "kitsu_backend.api.docs.build_mock_request",
     # Paths keep their /api prefix; tags and operation ids are computed without it.
     "SCHEMA_PATH_PREFIX": "/api",
     # Schema warnings are not deployment problems; GET /api/openapi.json is

@@ -42,21 +42,20 @@ from django.utils.http import base36_to_int
 from kitsu_backend.api.exceptions import ApiError, TokenError, WrongParameter
 from kitsu_backend.api.permissions import is_admin
 from people import tokens
-from people.authentication import REFRESH_COOKIE, person_for_claims, raw_token
+from people.authentication import ACCESS_COOKIE, REFRESH_COOKIE, person_for_claims, raw_token
 from people.backends import find_person_by_login
 from people.models import AppLoginCode, LoginLog, Organisation, Person
 from people.presentation import present_organisation, present_person
 
 logger = logging.getLogger(__name__)
 
-ACCESS_COOKIE = "access_token_cookie"
 # About a year, independent of the JWT lifetime, as Zou sets it.
 COOKIE_MAX_AGE = 31540000
 ACCESS_COOKIE_PATH = "/"
-# Zou scopes the refresh cookie to its own root (/auth/refresh-token), so that
-# behind the usual /api prefix the browser never sends it back and a cookie
-# refresh always fails. The cookie is scoped to the path the API really
-# answers on instead.
+# Zou scopes the refresh cookie to /auth/refresh-token, a path of its own
+# root: behind the usual /api prefix the browser never sends it back, so a
+# cookie refresh always fails there. Here it is scoped to the path the API
+# really answers on.
 REFRESH_COOKIE_PATH = "/api/auth/refresh-token"
 EXPIRED_COOKIE_DATE = "Thu, 01 Jan 1970 00:00:00 GMT"
 
@@ -77,6 +76,8 @@ RECOVERY_CODE_ALPHABET = string.ascii_uppercase + string.digits
 RECOVERY_CODE_ITERATIONS = 30_000
 
 EMAIL_OTP_INTERVAL = 15 * 60
+# A TOTP code is accepted from 30 s before to 30 s after its own period.
+TOTP_REUSE_SECONDS = 90
 # GET /auth/email-otp is public: at most one code mail per person this often.
 EMAIL_OTP_RESEND_SECONDS = 30
 
@@ -417,8 +418,10 @@ def check_second_factor(person, proofs):
     """
     if person.totp_enabled and proofs.get("totp"):
         valid = bool(person.totp_secret) and _verify(_totp(person.totp_secret), proofs["totp"])
+        valid = valid and _first_use_of_totp(person, proofs["totp"])
     elif person.email_otp_enabled and proofs.get("email_otp"):
         valid = _verify_email_code(person.email_otp_secret, proofs["email_otp"])
+        valid = valid and _spend_email_code(person)
     elif person.fido_enabled and proofs.get("fido_authentication_response"):
         # TODO: verify WebAuthn assertions; FIDO-only accounts must use a
         # recovery code until then.
@@ -429,6 +432,27 @@ def check_second_factor(person, proofs):
         raise SecondFactorMissing()
     if not valid:
         raise SecondFactorWrong()
+
+
+def _first_use_of_totp(person, code):
+    """Refuse a TOTP code seen in the last 90 seconds (its whole validity), so
+    that a code read over someone's shoulder cannot be replayed."""
+    return cache.add(f"people:totp-used:{person.pk}:{code}", 1, TOTP_REUSE_SECONDS)
+
+
+def _spend_email_code(person):
+    """Make an e-mail code single use by changing the secret it came from.
+
+    The conditional update lets only one of two concurrent requests with the
+    same code succeed. The next code mailed comes from the new secret.
+    """
+    new_secret = pyotp.random_base32()
+    spent = Person.objects.filter(pk=person.pk, email_otp_secret=person.email_otp_secret).update(
+        email_otp_secret=new_secret
+    )
+    if spent:
+        person.email_otp_secret = new_secret
+    return bool(spent)
 
 
 def require_second_factor(person, proofs):

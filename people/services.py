@@ -158,8 +158,8 @@ def create_person(values, department_ids=None, password=None):
 def forbidden_self_changes(person, values, department_ids=None):
     """Names of the fields a non-admin tried to change on their own row.
 
-    Kitsu sends back the whole person when a user saves their profile, so
-    unchanged values of admin-only fields are accepted.
+    A profile form may send back the whole person it read, so unchanged
+    values of admin-only fields are accepted.
     """
     changed = [
         name
@@ -174,7 +174,7 @@ def forbidden_self_changes(person, values, department_ids=None):
 
 
 def update_person(person, values, department_ids=None, by_admin=False):
-    """Apply column values (and departments); returns a new bot token or None.
+    """Apply column values (and departments); returns ``(person, bot_token_or_None)``.
 
     Deactivating a person revokes every token they hold. When an admin
     updates a bot, its token is regenerated and returned, which is how Kitsu

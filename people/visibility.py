@@ -28,13 +28,14 @@ _provider = None
 
 
 def set_project_mates_provider(func):
-    """Register ``func(person) -> iterable of person ids`` (replaces any previous one).
+    """Register ``func(person) -> iterable of person ids``; returns the previous one.
 
-    Passing ``None`` removes the provider, which tests use to restore the
-    default behaviour.
+    Passing ``None`` removes the provider. Tests that swap in their own
+    provider put the returned one back when they finish.
     """
     global _provider
-    _provider = func
+    previous, _provider = _provider, func
+    return previous
 
 
 def project_mate_ids(person):

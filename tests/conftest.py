@@ -83,3 +83,12 @@ def artist_api(client_for, artist):
 @pytest.fixture
 def anonymous_api(client_for):
     return client_for(None)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords cheaply; tests of hashing itself set the real hashers."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.BCryptPasswordHasher",
+    ]

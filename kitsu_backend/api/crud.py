@@ -162,6 +162,10 @@ class CrudResource:
                 target = m2m.remote_field.model._meta.pk
                 relations[m2m.name] = [_to_python(target, item) for item in raw]
                 continue
+            if updating:
+                # Zou ignores keys it does not know on update, so that a client
+                # can send back a whole object it read (with computed keys).
+                continue
             raise CrudError(f"'{key}' is an invalid keyword argument for {self.model.__name__}")
         return values, relations
 

@@ -25,6 +25,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf
 from django.views.decorators.http import require_safe
+from drf_spectacular import plumbing
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
@@ -44,6 +45,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from kitsu_backend.api.crud import CrudDetailView, CrudListView
@@ -129,6 +131,17 @@ class KitsuEndpointEnumerator(EndpointEnumerator):
 
 class KitsuSchemaGenerator(SchemaGenerator):
     endpoint_inspector_cls = KitsuEndpointEnumerator
+
+
+def build_mock_request(method, path, view, original_request, **kwargs):
+    """The stand-in request each view is inspected with.
+
+    In a real request Django sets ``view.request`` before DRF wraps it, and
+    views may rely on that (a view whose authentication depends on the HTTP
+    method, say); the stock builder wraps the request first.
+    """
+    view.request = getattr(APIRequestFactory(), method.lower())(path=path)
+    return plumbing.build_mock_request(method, path, view, original_request, **kwargs)
 
 
 # --- operations --------------------------------------------------------------

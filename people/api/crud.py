@@ -7,7 +7,7 @@ organisation and manages their own day offs.
 
 from contextlib import contextmanager
 
-from kitsu_backend.api.crud import CrudResource, register
+from kitsu_backend.api.crud import RESERVED_PARAMETERS, CrudResource, register
 from kitsu_backend.api.exceptions import CrudError, WrongParameter
 from kitsu_backend.api.permissions import (
     is_admin,
@@ -41,6 +41,25 @@ from people.visibility import project_mate_ids
 
 # Keys Kitsu sends back with a person it read earlier; they are not columns.
 COMPUTED_PERSON_KEYS = ("full_name", "fido_devices", "access_token")
+# Columns non-admins may filter people on: those of the reduced form they are
+# shown, plus the e-mail so that a script can find its own account. Filtering
+# on anything else (salary, phone, contract…) would reveal it one guess at a time.
+PUBLIC_PERSON_FILTERS = frozenset(
+    {
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "has_avatar",
+        "active",
+        "studio",
+        "studio_id",
+        "role",
+        "desktop_login",
+        "is_bot",
+        "departments",
+    }
+)
 
 
 @contextmanager
@@ -163,10 +182,19 @@ class PersonResource(CrudResource):
 
     def check_delete(self, request, instance):
         require_admin(request.user)
-        # An admin deleting themself would lock the studio out of its own settings.
+        # Zou refuses self-deletion: it could remove the studio's last admin.
         require(request.user.pk != instance.pk)
 
     # --- reading ---
+    def filter_queryset(self, request, queryset):
+        if not is_admin(request.user):
+            for key in request.query_params:
+                if key in RESERVED_PARAMETERS or key in PUBLIC_PERSON_FILTERS:
+                    continue
+                if self.field_for(key) is not None or self.m2m_for(key) is not None:
+                    raise WrongParameter(f"Filtering on {key} is not allowed.")
+        return super().filter_queryset(request, queryset)
+
     def serialize_queryset(self, request, queryset, relations=False):
         viewer = request.user
         if is_admin(viewer):

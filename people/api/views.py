@@ -71,7 +71,11 @@ class DepartmentItemsMapView(KitsuView):
 
     def get(self, request):
         require_admin(request.user)
-        links = list(self.link_model.objects.values_list("department_id", f"{self.item_field}_id"))
+        links = list(
+            self.link_model.objects.order_by(f"{self.item_field}__name").values_list(
+                "department_id", f"{self.item_field}_id"
+            )
+        )
         items = serialize_rows(
             self.item_model,
             self.item_model.objects.filter(pk__in={item_id for _, item_id in links}),
@@ -138,8 +142,8 @@ class DepartmentItemLinkView(KitsuView):
     unlink = None
 
     def load(self, request, department_id, item_id):
-        department_id, item_id = parse_uuid(department_id), parse_uuid(item_id)
         require_admin(request.user)
+        department_id, item_id = parse_uuid(department_id), parse_uuid(item_id)
         department = get_or_404(Department, department_id)
         item = get_or_404(self.item_model, item_id)
         return department, item

@@ -46,7 +46,7 @@ class PreviewFile(BaseModel):
     annotations = models.JSONField(null=True, blank=True)
     width = models.IntegerField(default=0, null=True, blank=True)
     height = models.IntegerField(default=0, null=True, blank=True)
-    duration = models.FloatField(default=0, null=True, blank=True)
+    duration = models.FloatField(default=0.0, null=True, blank=True)
     data = models.JSONField(null=True, blank=True)
     token_in = models.IntegerField(null=True, blank=True)
     token_out = models.IntegerField(null=True, blank=True)

@@ -23,8 +23,8 @@ class Task(BaseModel):
     description = models.TextField(null=True, blank=True)
     priority = models.IntegerField(default=0, null=True, blank=True)
     difficulty = models.IntegerField(default=3)
-    duration = models.FloatField(default=0, null=True, blank=True)
-    estimation = models.FloatField(default=0, null=True, blank=True)
+    duration = models.FloatField(default=0.0, null=True, blank=True)
+    estimation = models.FloatField(default=0.0, null=True, blank=True)
     completion_rate = models.IntegerField(default=0, null=True, blank=True)
     retake_count = models.IntegerField(default=0, null=True, blank=True)
     sort_order = models.IntegerField(default=0, null=True, blank=True)
@@ -166,7 +166,7 @@ class ProductionScheduleVersionTaskLink(BaseModel):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
     start_date = models.DateTimeField(null=True, blank=True)
     due_date = models.DateTimeField(null=True, blank=True)
-    estimation = models.FloatField(default=0, null=True, blank=True)
+    estimation = models.FloatField(default=0.0, null=True, blank=True)
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ProductionScheduleVersionTaskLinkPersonLink",

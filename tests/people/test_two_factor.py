@@ -158,6 +158,18 @@ def test_login_with_totp(artist_api, artist):
     assert response.json()["user"]["totp_enabled"] is True
 
 
+def test_totp_code_cannot_be_replayed(artist_api, artist):
+    enrol_totp(artist_api, artist)
+    code = totp_now(artist)
+
+    first = login(artist.email, totp=code)
+    replay = login(artist.email, totp=code)
+
+    assert first.status_code == 200
+    assert replay.status_code == 400
+    assert replay.json()["wrong_OTP"] is True
+
+
 def test_login_with_wrong_totp_counts_as_failure(artist_api, artist):
     enrol_totp(artist_api, artist)
     wrong = "000000" if totp_now(artist) != "000000" else "111111"
@@ -352,6 +364,19 @@ def test_login_with_email_code(artist_api, artist):
     assert sent.status_code == 200
     assert sent.json() == {"success": True}
     assert login(artist.email, email_otp=code).status_code == 200
+
+
+def test_email_code_is_single_use(artist_api, artist):
+    enrol_email_otp(artist_api, artist)
+    mail.outbox.clear()
+    APIClient().get("/api/auth/email-otp", {"email": artist.email})
+    code = mailed_code(mail.outbox[0])
+
+    assert login(artist.email, email_otp=code).status_code == 200
+    replay = login(artist.email, email_otp=code)
+
+    assert replay.status_code == 400
+    assert replay.json()["wrong_OTP"] is True
 
 
 def test_public_email_code_route_answers_the_same_for_unknown_accounts(db):

@@ -40,7 +40,10 @@ def test_same_route_answers_with_and_without_trailing_slash(admin_api, departmen
 
 
 def test_detail_route_answers_with_and_without_trailing_slash(admin_api, department):
-    for path in (f"/api/data/departments/{department.id}", f"/api/data/departments/{department.id}/"):
+    for path in (
+        f"/api/data/departments/{department.id}",
+        f"/api/data/departments/{department.id}/",
+    ):
         response = admin_api.get(path)
         assert response.status_code == 200
         assert response.json()["name"] == "Animation"
