@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from assets.models import Asset, AssetType, Concept, ConceptFolder
 from productions.models import (
@@ -79,6 +80,26 @@ def test_entity_type_is_created_once_and_reused(db):
     first = get_or_create_entity_type("Shot")
     second = get_or_create_entity_type("Shot")
     assert first.pk == second.pk
+    assert EntityType.objects.filter(name="Shot").count() == 1
+
+
+def test_entity_type_created_meanwhile_by_another_request_is_returned(db, monkeypatch):
+    # Another request inserted "Shot" after this one looked for it: the insert
+    # hits the unique name, and the helper returns the other request's row.
+    existing = EntityType.objects.create(name="Shot")
+    real_get = QuerySet.get
+    lookups = []
+
+    def get_missing_first_time(queryset, *args, **kwargs):
+        lookups.append(kwargs)
+        if len(lookups) == 1:
+            raise queryset.model.DoesNotExist
+        return real_get(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "get", get_missing_first_time)
+
+    assert get_or_create_entity_type("Shot").pk == existing.pk
+    assert len(lookups) == 2
     assert EntityType.objects.filter(name="Shot").count() == 1
 
 

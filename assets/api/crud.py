@@ -1,0 +1,1 @@
+"""The /data/<model> resources of the assets app."""

@@ -1,0 +1,3 @@
+"""Routes of the assets app."""
+
+urlpatterns = []

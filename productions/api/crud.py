@@ -1,0 +1,1 @@
+"""The /data/<model> resources of the productions app."""

@@ -1,0 +1,3 @@
+"""Routes of the productions app."""
+
+urlpatterns = []
