@@ -185,6 +185,8 @@ SPECTACULAR_SETTINGS = {
 # Version reported by GET /api/: the Zou release whose API this server implements.
 KITSU_API_VERSION = "1.0.97"
 NB_RECORDS_PER_PAGE = env_int("NB_RECORDS_PER_PAGE", 100)
+# Number of active people the studio may have, shown to admins in the user context.
+USER_LIMIT = env_int("USER_LIMIT", 1000)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TOKEN_EXPIRES", 7 * 24 * 3600)),

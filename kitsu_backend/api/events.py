@@ -32,13 +32,24 @@ def _redis():
 
 def emit(name, data=None, project_id=None, persist=True, user_id=None):
     """Queue event ``name`` (``"<model>:<action>"``) to be sent after commit."""
-    data = {key: (str(value) if value is not None else None) for key, value in (data or {}).items()}
+    data = {key: _plain(value) for key, value in (data or {}).items()}
     if project_id is not None:
         project_id = str(project_id)
         data.setdefault("project_id", project_id)
     if user_id is None:
         user_id = current_person_id.get()
     transaction.on_commit(lambda: _send(name, data, project_id, persist, user_id))
+
+
+def _plain(value):
+    """JSON-ready copy of an event value: ids as strings, lists and numbers kept."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
 
 
 def _send(name, data, project_id, persist, user_id):
