@@ -165,10 +165,10 @@ class Board:
     def compact_rows(self):
         """Rows as positional lists in field order, tasks too."""
         task_fields = self.task_fields
+        index = self.entity_fields.index("tasks")
         result = []
         for row in self.rows:
             values = [row[name] for name in self.entity_fields]
-            index = self.entity_fields.index("tasks")
             values[index] = [[task[name] for name in task_fields] for task in row["tasks"]]
             result.append(values)
         return result

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, ProtectedError, Q, RestrictedError, Sum
 
 from kitsu_backend.api import events
 from kitsu_backend.api.models import utcnow
@@ -26,6 +26,7 @@ from productions.models import (
     SEQUENCE,
     SHOT,
     Entity,
+    EntityConceptLink,
     EntityType,
     Project,
     ProjectPersonLink,
@@ -44,7 +45,6 @@ from tasks.models import (
     Subscription,
     Task,
     TaskStatus,
-    TaskType,
     TimeSpent,
     WorkingFile,
 )
@@ -167,18 +167,12 @@ DETAIL_LOOKUPS = {
 def _detailed_rows(queryset):
     """Task rows plus the names of their project, entity, type and status (one query)."""
     names = columns(Task)
-    rows = list(queryset.values(*names, **{key: _f(path) for key, path in DETAIL_LOOKUPS.items()}))
+    rows = list(queryset.values(*names, **{key: F(path) for key, path in DETAIL_LOOKUPS.items()}))
     for row in rows:
         row["type"] = "Task"
         row["x_entity_type_name"] = row["entity_type_name"]
         row["x_source_id"] = row["entity_source_id"]
     return rows
-
-
-def _f(path):
-    from django.db.models import F
-
-    return F(path)
 
 
 def _attach_assignees(rows):
@@ -794,8 +788,6 @@ def delete_entities(entities):
     Returns the ids handled. Emits ``<kind>:update`` for a canceled entity
     and ``<kind>:delete`` for a removed one.
     """
-    from django.db.models import ProtectedError, RestrictedError
-
     entities = list(entities)
     with_tasks = set(
         Task.objects.filter(entity_id__in=[entity.pk for entity in entities]).values_list(
@@ -815,19 +807,17 @@ def delete_entities(entities):
                     removed = True
                 except (ProtectedError, RestrictedError):
                     removed = False
-            if removed:
-                events.emit(f"{kind}:delete", {f"{kind}_id": entity_id}, project_id=entity.project_id)
-            else:
+            action = "delete"
+            if not removed:
                 Entity.objects.filter(pk=entity_id).update(canceled=True, updated_at=utcnow())
-                events.emit(f"{kind}:update", {f"{kind}_id": entity_id}, project_id=entity.project_id)
+                action = "update"
+            events.emit(f"{kind}:{action}", {f"{kind}_id": entity_id}, project_id=entity.project_id)
             handled.append(entity_id)
     return handled
 
 
 def linked_entities_with_tasks(entity_id):
     """Entities linked to ``entity_id`` by concept links, each with its tasks."""
-    from productions.models import EntityConceptLink
-
     linked_ids = EntityConceptLink.objects.filter(entity_out_id=entity_id).values("entity_in_id")
     entities = list(
         Entity.objects.filter(pk__in=linked_ids).values(
@@ -847,8 +837,8 @@ def linked_entities_with_tasks(entity_id):
             "created_at",
             "updated_at",
             "created_by",
-            project_name=_f("project__name"),
-            entity_type_name=_f("entity_type__name"),
+            project_name=F("project__name"),
+            entity_type_name=F("entity_type__name"),
         )
     )
     ids = [row["id"] for row in entities]
@@ -1026,14 +1016,6 @@ def apply_version_to_production(version):
             "project:update", {"project_id": version.project_id}, project_id=version.project_id
         )
     return {"success": True, "task_count": len(tasks)}
-
-
-def task_type_ids_of(tasks):
-    return {task.task_type_id for task in tasks}
-
-
-def task_types_by_id(ids):
-    return {task_type.pk: task_type for task_type in TaskType.objects.filter(pk__in=ids)}
 
 
 def news_rows(queryset):

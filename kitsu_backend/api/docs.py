@@ -48,7 +48,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from kitsu_backend.api.crud import CrudDetailView, CrudListView
+from kitsu_backend.api.crud import CrudDetailView, CrudListView, CrudResource
 from kitsu_backend.api.routing import route
 from kitsu_backend.api.serialization import columns, m2m_fields
 
@@ -175,7 +175,8 @@ class KitsuAutoSchema(AutoSchema):
 
     @property
     def crud_resource(self):
-        return getattr(self.view, "resource", None)
+        resource = getattr(self.view, "resource", None)
+        return resource if isinstance(resource, CrudResource) else None
 
     def _get_serializer(self):
         if _has_serializer(self.view):

@@ -5,6 +5,8 @@ caller may act, call ``productions.services`` and render. The project time
 spent routes and the schedule version actions are served by the tasks app.
 """
 
+from django.http import HttpResponse
+
 from kitsu_backend.api.exceptions import ApiError, CrudError, NotFound, WrongParameter
 from kitsu_backend.api.permissions import (
     ADMIN,
@@ -180,7 +182,11 @@ class PreviewAccountView(ProjectView):
     def get(self, request, project_id):
         project = self.project(project_id)
         check_manager_access(request.user, project.pk)
-        return self.respond(services.present_preview_account(services.preview_account(project)))
+        account = services.present_preview_account(services.preview_account(project))
+        if account is None:
+            # Zou answers a JSON ``null``; the renderer sends no body for None.
+            return HttpResponse(b"null", content_type="application/json")
+        return self.respond(account)
 
     def post(self, request, project_id):
         project = self.project(project_id)

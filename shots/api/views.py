@@ -39,6 +39,7 @@ class EntityFilters(CrudResource):
 
 
 ENTITY_FILTERS = EntityFilters()
+ENTITY_PATH_IDS = ("shot_id", "sequence_id", "episode_id", "scene_id", "edit_id")
 
 
 def filter_entities(queryset, params):
@@ -61,7 +62,18 @@ def breakdown_errors(function):
 
 
 class BreakdownView(KitsuView):
-    """Shared loading and access checks of the breakdown routes."""
+    """Shared loading and access checks of the breakdown routes.
+
+    Paths name their first id as the reference does (``{shot_id}``,
+    ``{sequence_id}``...); handlers receive it as ``entity_id``.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        for name in list(kwargs):
+            if name in ENTITY_PATH_IDS:
+                kwargs["entity_id"] = kwargs.pop(name)
+                break
+        return super().dispatch(request, *args, **kwargs)
 
     def load(self, kind, entity_id):
         queryset = services.of_kind(kind).select_related(
@@ -684,29 +696,29 @@ urlpatterns = [
         SetShotNbFramesView.as_view(),
     ),
     # One entity.
-    route("data/shots/{entity_id}", ShotDetailView.as_view()),
-    route("data/sequences/{entity_id}", SequenceDetailView.as_view()),
-    route("data/episodes/{entity_id}", EpisodeDetailView.as_view()),
-    route("data/scenes/{entity_id}", SceneDetailView.as_view()),
-    route("data/edits/{entity_id}", EditDetailView.as_view()),
+    route("data/shots/{shot_id}", ShotDetailView.as_view()),
+    route("data/sequences/{sequence_id}", SequenceDetailView.as_view()),
+    route("data/episodes/{episode_id}", EpisodeDetailView.as_view()),
+    route("data/scenes/{scene_id}", SceneDetailView.as_view()),
+    route("data/edits/{edit_id}", EditDetailView.as_view()),
     # Children.
-    route("data/sequences/{entity_id}/shots", SequenceShotsView.as_view()),
-    route("data/sequences/{entity_id}/scenes", SequenceScenesView.as_view()),
-    route("data/episodes/{entity_id}/sequences", EpisodeSequencesView.as_view()),
-    route("data/episodes/{entity_id}/shots", EpisodeShotsView.as_view()),
-    route("data/episodes/{entity_id}/edits", EpisodeEditsView.as_view()),
-    route("data/scenes/{entity_id}/shots", SceneShotsView.as_view()),
-    route("data/scenes/{entity_id}/shots/{shot_id}", SceneShotView.as_view()),
+    route("data/sequences/{sequence_id}/shots", SequenceShotsView.as_view()),
+    route("data/sequences/{sequence_id}/scenes", SequenceScenesView.as_view()),
+    route("data/episodes/{episode_id}/sequences", EpisodeSequencesView.as_view()),
+    route("data/episodes/{episode_id}/shots", EpisodeShotsView.as_view()),
+    route("data/episodes/{episode_id}/edits", EpisodeEditsView.as_view()),
+    route("data/scenes/{scene_id}/shots", SceneShotsView.as_view()),
+    route("data/scenes/{scene_id}/shots/{shot_id}", SceneShotView.as_view()),
     # Tasks of children.
-    route("data/sequences/{entity_id}/shot-tasks", SequenceShotTasksView.as_view()),
-    route("data/episodes/{entity_id}/shot-tasks", EpisodeShotTasksView.as_view()),
-    route("data/episodes/{entity_id}/asset-tasks", EpisodeAssetTasksView.as_view()),
-    route("data/episodes/{entity_id}/edit-tasks", EpisodeEditTasksView.as_view()),
+    route("data/sequences/{sequence_id}/shot-tasks", SequenceShotTasksView.as_view()),
+    route("data/episodes/{episode_id}/shot-tasks", EpisodeShotTasksView.as_view()),
+    route("data/episodes/{episode_id}/asset-tasks", EpisodeAssetTasksView.as_view()),
+    route("data/episodes/{episode_id}/edit-tasks", EpisodeEditTasksView.as_view()),
     # Casting of a shot.
-    route("data/shots/{entity_id}/assets", ShotAssetsView.as_view()),
+    route("data/shots/{shot_id}/assets", ShotAssetsView.as_view()),
     # Tasks, task types, versions and previews of one entity.
     *(
-        route(f"data/{prefix}/{{entity_id}}/tasks", TASKS[kind].as_view())
+        route(f"data/{prefix}/{{{kind.lower()}_id}}/tasks", TASKS[kind].as_view())
         for prefix, kind in (
             ("shots", SHOT),
             ("sequences", SEQUENCE),
@@ -716,7 +728,7 @@ urlpatterns = [
         )
     ),
     *(
-        route(f"data/{prefix}/{{entity_id}}/task-types", TASK_TYPES[kind].as_view())
+        route(f"data/{prefix}/{{{kind.lower()}_id}}/task-types", TASK_TYPES[kind].as_view())
         for prefix, kind in (
             ("shots", SHOT),
             ("sequences", SEQUENCE),
@@ -725,8 +737,8 @@ urlpatterns = [
             ("edits", EDIT),
         )
     ),
-    route("data/shots/{entity_id}/versions", VERSIONS[SHOT].as_view()),
-    route("data/edits/{entity_id}/versions", VERSIONS[EDIT].as_view()),
-    route("data/shots/{entity_id}/preview-files", PREVIEWS[SHOT].as_view()),
-    route("data/edits/{entity_id}/preview-files", PREVIEWS[EDIT].as_view()),
+    route("data/shots/{shot_id}/versions", VERSIONS[SHOT].as_view()),
+    route("data/edits/{edit_id}/versions", VERSIONS[EDIT].as_view()),
+    route("data/shots/{shot_id}/preview-files", PREVIEWS[SHOT].as_view()),
+    route("data/edits/{edit_id}/preview-files", PREVIEWS[EDIT].as_view()),
 ]

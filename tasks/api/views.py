@@ -38,6 +38,7 @@ from productions.models import (
     CONCEPT,
     EDIT,
     EPISODE,
+    RESERVED_ENTITY_TYPE_NAMES,
     SCENE,
     SEQUENCE,
     SHOT,
@@ -245,8 +246,6 @@ class CreateTasksView(KitsuView):
     def entities(self, project, kind, ids):
         queryset = Entity.objects.select_related("entity_type")
         if kind is None:  # assets: any entity type that is not a reserved kind
-            from productions.models import RESERVED_ENTITY_TYPE_NAMES
-
             queryset = queryset.exclude(entity_type__name__in=RESERVED_ENTITY_TYPE_NAMES)
         else:
             queryset = queryset.filter(entity_type__name=kind)
@@ -1030,9 +1029,6 @@ class TimeSpentView(KitsuView):
 
 class AddTimeSpentView(TimeSpentView):
     add = True
-
-    def delete(self, request, *args, **kwargs):  # pragma: no cover - not routed
-        raise NotFound()
 
 
 class ProjectTimeSpentsView(KitsuView):

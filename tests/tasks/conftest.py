@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from assets.models import Asset
+from productions.access import forget_project_roles
 from productions.models import (
     Project,
     ProjectPersonLink,
@@ -78,9 +79,7 @@ def join():
 
     def add(project, person, role=None):
         ProjectPersonLink.objects.create(project=project, person=person, role=role)
-        for attribute in ("_kitsu_project_roles",):
-            if hasattr(person, attribute):
-                delattr(person, attribute)
+        forget_project_roles(person)
         return person
 
     return add

@@ -218,7 +218,8 @@ def test_open_tasks(client_for, manager, artist, make_person, team, task, shot, 
     unassigned = api.get("/api/data/tasks/open-tasks", {"person_id": "unassigned"}).json()
     assert [row["id"] for row in unassigned["data"]] == [str(task.id)]
     paged = api.get("/api/data/tasks/open-tasks", {"limit": 1, "page": 1}).json()
-    assert len(paged["data"]) == 1 and paged["is_more"] is True
+    assert len(paged["data"]) == 1
+    assert paged["is_more"] is True
     assert client_for(make_person("user")).get("/api/data/tasks/open-tasks").json()["data"] == []
     outsider = client_for(make_person("user"))
     assert (
