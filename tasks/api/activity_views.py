@@ -1,0 +1,3 @@
+"""Routes of the review loop (activity_views)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the review loop (file_views)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the review loop (shared_views)."""
+
+urlpatterns = []

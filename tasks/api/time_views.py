@@ -1,0 +1,3 @@
+"""Routes of the review loop (time_views)."""
+
+urlpatterns = []
