@@ -1,6 +1,8 @@
 """The event emitter: a row per event once the transaction commits, none when it
 rolls back, and the acting person recorded only for their own requests."""
 
+import uuid
+
 import pytest
 from django.db import transaction
 from rest_framework.permissions import AllowAny
@@ -14,13 +16,21 @@ from kitsu_backend.api.views import KitsuView
 @pytest.mark.django_db(transaction=True)
 def test_event_is_stored_when_the_transaction_commits():
     with transaction.atomic():
-        events.emit("department:new", {"department_id": "d1", "count": 3}, project_id=None)
+        events.emit(
+            "department:new",
+            {"department_id": uuid.UUID(int=1), "count": 3, "ids": (uuid.UUID(int=2),)},
+        )
         # Nothing is sent before the commit.
         assert not ApiEvent.objects.exists()
 
     event = ApiEvent.objects.get()
     assert event.name == "department:new"
-    assert event.data == {"department_id": "d1", "count": "3"}
+    # Ids become strings; numbers and lists stay as they are.
+    assert event.data == {
+        "department_id": str(uuid.UUID(int=1)),
+        "count": 3,
+        "ids": [str(uuid.UUID(int=2))],
+    }
     assert event.project_id is None
 
 
