@@ -18,17 +18,18 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.text import slugify
 
 from kitsu_backend.api import events
 from kitsu_backend.api import permissions as roles
+from kitsu_backend.api.crud import CrudResource
 from kitsu_backend.api.exceptions import NotFound
 from kitsu_backend.api.models import utcnow
 from kitsu_backend.api.serialization import serialize_instance, serialize_rows
 from people.models import DayOff, Department, Person, Software
 from productions import signals
-from productions.access import forget_project_roles
+from productions.access import forget_project_roles, project_roles
 from productions.models import (
     EDIT,
     EPISODE,
@@ -284,8 +285,6 @@ def project_detail(person, project, role):
 
 def open_projects(person, name=None):
     """Open projects the person may see (every open project for admins), with extras."""
-    from productions.access import project_roles
-
     queryset = Project.objects.filter(project_status__name__in=OPEN_STATUS_NAMES)
     if name is not None:
         queryset = queryset.filter(name=name)
@@ -875,8 +874,6 @@ def _project_changed_id(project_id):
 
 def managed_open_project_ids(person):
     """Open projects where ``person`` acts as a manager (every open one for admins)."""
-    from productions.access import project_roles
-
     open_ids = Project.objects.filter(project_status__name__in=OPEN_STATUS_NAMES)
     if roles.is_admin(person):
         return list(open_ids.order_by("name").values_list("pk", flat=True))
@@ -1185,8 +1182,6 @@ def clean_budget_exceptions(exceptions):
 
 def save_budget_entry(budget, values, entry=None):
     """Create (``entry`` None) or update a budget entry from checked column values."""
-    from kitsu_backend.api.crud import CrudResource
-
     with transaction.atomic():
         if entry is None:
             entry = BudgetEntry(budget=budget, exceptions={})
@@ -1284,8 +1279,6 @@ def set_preview_account_open(project, is_open):
 
 def remove_preview_account(project):
     """Delete the project's preview account (its tokens go with the row)."""
-    from django.db.models import ProtectedError, RestrictedError
-
     with transaction.atomic():
         person = preview_account(project)
         if person is None:

@@ -22,13 +22,6 @@ from people.presentation import (
     present_people,
 )
 from productions.access import check_project_access, explicit_project_roles
-from productions.api.user_views import (
-    OPEN_STATUS_NAME,
-    open_projects_for,
-    person_department_ids,
-    search_filter_groups_for,
-    search_filters_for,
-)
 from productions.models import (
     EPISODE,
     RESERVED_ENTITY_TYPE_NAMES,
@@ -43,6 +36,13 @@ from productions.models import (
     ProjectPersonLink,
     ProjectStatus,
     StatusAutomation,
+)
+from productions.user_data import (
+    OPEN_STATUS_NAME,
+    open_projects_for,
+    person_department_ids,
+    search_filter_groups_for,
+    search_filters_for,
 )
 from tasks.models import Comment, Notification, Task, TaskStatus, TaskType
 

@@ -26,6 +26,7 @@ from kitsu_backend.api.permissions import (
     require_manager,
 )
 from kitsu_backend.api.serialization import serialize_instance
+from kitsu_backend.api.views import parse_uuid
 from productions import services
 from productions.access import (
     check_manager_access,
@@ -178,8 +179,6 @@ class ProjectResource(CrudResource):
 
 
 def _uuid_or_400(value):
-    from kitsu_backend.api.views import parse_uuid
-
     return parse_uuid(value)
 
 

@@ -28,6 +28,7 @@ from productions.access import (
     check_manager_access,
     check_project_access,
     check_supervisor_access,
+    scope_to_projects,
 )
 from productions.api.crud import production_errors
 from productions.models import (
@@ -117,8 +118,6 @@ class AllProjectsView(KitsuView):
     """Every project for admins; others get the projects of their teams (as Zou)."""
 
     def get(self, request):
-        from productions.access import scope_to_projects
-
         queryset = scope_to_projects(request.user, Project.objects.all(), field="id")
         name = request.query_params.get("name")
         if name is not None:

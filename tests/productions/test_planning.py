@@ -54,7 +54,9 @@ def test_milestone_crud_for_managers(api, team, manager, artist, committed):
     assert ApiEvent.objects.get(name="milestone:new").project_id == team.id
     milestone_url = f"/api/data/milestones/{response.json()['id']}"
     assert api(artist).get(milestone_url).status_code == 200
-    assert api(manager).put(milestone_url, {"name": "Final"}, format="json").json()["name"] == "Final"
+    assert (
+        api(manager).put(milestone_url, {"name": "Final"}, format="json").json()["name"] == "Final"
+    )
     assert api(manager).delete(milestone_url).status_code == 204
 
 
@@ -69,10 +71,14 @@ def test_schedule_items_listing(api, team, artist, vendor, animation):
 
 def _task(project, task_type, entity):
     status = TaskStatus.objects.get(short_name="todo")
-    return Task.objects.create(project=project, task_type=task_type, task_status=status, entity=entity)
+    return Task.objects.create(
+        project=project, task_type=task_type, task_status=status, entity=entity
+    )
 
 
-def test_task_type_items_are_created_once(api, team, artist, vendor, animation, make_entity, committed):
+def test_task_type_items_are_created_once(
+    api, team, artist, vendor, animation, make_entity, committed
+):
     _task(team, animation, make_entity(team, "SH01", "Shot"))
     url = f"/api/data/projects/{team.id}/schedule-items/task-types"
     with committed():
@@ -108,9 +114,11 @@ def test_sequence_items_carry_names(api, team, manager, animation, make_entity):
 
 def test_asset_type_items(api, team, manager, modeling, make_entity, characters):
     make_entity(team, "Hero")
-    rows = api(manager).get(
-        f"/api/data/projects/{team.id}/schedule-items/{modeling.id}/asset-types"
-    ).json()
+    rows = (
+        api(manager)
+        .get(f"/api/data/projects/{team.id}/schedule-items/{modeling.id}/asset-types")
+        .json()
+    )
     assert [(row["name"], row["object_id"]) for row in rows] == [("Characters", str(characters.id))]
 
 
@@ -127,7 +135,12 @@ def test_schedule_version_task_links(api, team, manager, client_person, animatio
     assert rows[0]["assignees"] == [str(manager.id)]
     assert api(manager).get(f"{url}?task_type_id={uuid.uuid4()}").json() == []
     assert api(client_person).get(url).status_code == 403
-    assert api(manager).get(f"/api/data/production-schedule-versions/{uuid.uuid4()}/task-links").status_code == 404
+    assert (
+        api(manager)
+        .get(f"/api/data/production-schedule-versions/{uuid.uuid4()}/task-links")
+        .status_code
+        == 404
+    )
 
 
 def test_schedule_version_update_event(api, team, manager, committed):
@@ -147,10 +160,15 @@ def test_schedule_versions_list_needs_project(api, team, manager, vendor):
     assert api(manager).get("/api/data/production-schedule-versions").status_code == 403
     rows = api(manager).get(f"/api/data/production-schedule-versions?project_id={team.id}").json()
     assert [row["name"] for row in rows] == ["v1"]
-    assert api(vendor).get(f"/api/data/production-schedule-versions?project_id={team.id}").status_code == 403
+    assert (
+        api(vendor).get(f"/api/data/production-schedule-versions?project_id={team.id}").status_code
+        == 403
+    )
 
 
-def test_budget_routes(api, team, manager, artist, outside_manager, animation_department, committed):
+def test_budget_routes(
+    api, team, manager, artist, outside_manager, animation_department, committed
+):
     url = f"/api/data/projects/{team.id}/budgets"
     assert api(outside_manager).get(url).status_code == 403
     assert api(artist).post(url, {"name": "B"}, format="json").status_code == 403
@@ -166,7 +184,9 @@ def test_budget_routes(api, team, manager, artist, outside_manager, animation_de
     assert set(listed[0]) == {"id", "project_id", "revision", "name", "currency"}
     budget_url = f"{url}/{first.json()['id']}"
     assert api(manager).get(budget_url).json()["name"] == "Main"
-    assert api(manager).put(budget_url, {"name": "Renamed"}, format="json").json()["name"] == "Renamed"
+    assert (
+        api(manager).put(budget_url, {"name": "Renamed"}, format="json").json()["name"] == "Renamed"
+    )
     assert api(manager).get(f"{url}/{uuid.uuid4()}").status_code == 404
 
     entries = f"{budget_url}/entries"
@@ -184,8 +204,15 @@ def test_budget_routes(api, team, manager, artist, outside_manager, animation_de
     assert entry.json()["daily_salary"] == 300.0
     assert entry.json()["exceptions"] == {}
     assert ApiEvent.objects.get(name="budget-entry:create").data["budget_id"] == first.json()["id"]
-    assert api(manager).post(entries, {**body, "department_id": str(uuid.uuid4())}, format="json").status_code == 400
-    assert api(manager).post(entries, {**body, "start_date": "soon"}, format="json").status_code == 400
+    assert (
+        api(manager)
+        .post(entries, {**body, "department_id": str(uuid.uuid4())}, format="json")
+        .status_code
+        == 400
+    )
+    assert (
+        api(manager).post(entries, {**body, "start_date": "soon"}, format="json").status_code == 400
+    )
     entry_url = f"{entries}/{entry.json()['id']}"
     updated = api(manager).put(
         entry_url, {"months_duration": 4, "exceptions": {"2030-02": 2, "2030-03": 0}}, format="json"
@@ -208,10 +235,15 @@ def test_generic_budget_routes_are_admin_only(api, manager, admin):
 
 def test_team_day_offs(api, team, manager, artist, client_person, make_person):
     DayOff.objects.create(
-        person=artist, date=datetime.date(2030, 1, 1), end_date=datetime.date(2030, 1, 3), description="Ski"
+        person=artist,
+        date=datetime.date(2030, 1, 1),
+        end_date=datetime.date(2030, 1, 3),
+        description="Ski",
     )
     stranger = make_person()
-    DayOff.objects.create(person=stranger, date=datetime.date(2030, 1, 1), end_date=datetime.date(2030, 1, 1))
+    DayOff.objects.create(
+        person=stranger, date=datetime.date(2030, 1, 1), end_date=datetime.date(2030, 1, 1)
+    )
     url = f"/api/data/projects/{team.id}/day-offs"
     by_manager = api(manager).get(url).json()
     assert list(by_manager) == [str(artist.id)]
@@ -225,7 +257,10 @@ def test_team_day_offs(api, team, manager, artist, client_person, make_person):
 
 def test_supervisor_does_not_see_descriptions(api, team, supervisor, artist):
     DayOff.objects.create(
-        person=artist, date=datetime.date(2030, 1, 1), end_date=datetime.date(2030, 1, 1), description="Ski"
+        person=artist,
+        date=datetime.date(2030, 1, 1),
+        end_date=datetime.date(2030, 1, 1),
+        description="Ski",
     )
     rows = api(supervisor).get(f"/api/data/projects/{team.id}/day-offs").json()[str(artist.id)]
     assert "description" not in rows[0]

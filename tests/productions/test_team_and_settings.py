@@ -47,7 +47,9 @@ def test_team_access(api, anonymous_api, project, outside_manager, admin):
     assert api(admin).get("/api/data/projects/xyz/team").status_code == 400
 
 
-def test_team_query_count_is_flat(api, admin, project, make_person, join, django_assert_num_queries):
+def test_team_query_count_is_flat(
+    api, admin, project, make_person, join, django_assert_num_queries
+):
     client = api(admin)
     join(project, make_person())
     # Auth (2), the project, the people, their departments, the per-project roles.
@@ -92,7 +94,9 @@ def test_adding_member_refuses_bad_bodies(api, project, admin, make_person, body
     assert response.json()["message"].startswith(message)
 
 
-@pytest.mark.parametrize("who", ["outside_manager", "supervisor", "artist", "client_person", "vendor"])
+@pytest.mark.parametrize(
+    "who", ["outside_manager", "supervisor", "artist", "client_person", "vendor"]
+)
 def test_only_managers_of_project_change_team(request, api, team, make_person, who):
     person = request.getfixturevalue(who)
     newcomer = make_person()
@@ -164,7 +168,10 @@ def test_task_status_settings(api, team, manager, artist, todo, wip):
     assert response.json()["is_client_allowed"] is True
     assert response.json()["roles_for_board"] == ["user", "manager"]
     assert api(manager).put(f"{url}/{wip.id}", {}, format="json").status_code == 400
-    assert api(artist).put(f"{url}/{wip.id}", {"is_client_allowed": False}, format="json").status_code == 403
+    assert (
+        api(artist).put(f"{url}/{wip.id}", {"is_client_allowed": False}, format="json").status_code
+        == 403
+    )
     missing = api(manager).put(f"{url}/{uuid.uuid4()}", {"is_client_allowed": True}, format="json")
     assert missing.status_code == 404
     assert api(manager).delete(f"{url}/{wip.id}").status_code == 204
@@ -176,17 +183,27 @@ def test_asset_type_settings(api, team, manager, characters):
     response = api(manager).post(url, {"asset_type_id": str(characters.id)}, format="json")
     assert response.status_code == 201
     assert ProjectAssetTypeLink.objects.filter(project=team, asset_type=characters).exists()
-    assert api(manager).post(url, {"asset_type_id": str(uuid.uuid4())}, format="json").status_code == 400
+    assert (
+        api(manager).post(url, {"asset_type_id": str(uuid.uuid4())}, format="json").status_code
+        == 400
+    )
     assert api(manager).delete(f"{url}/{characters.id}").status_code == 204
     assert not ProjectAssetTypeLink.objects.filter(project=team).exists()
 
 
-def test_status_automation_settings_are_for_managers(api, team, manager, artist, animation, todo, wip):
+def test_status_automation_settings_are_for_managers(
+    api, team, manager, artist, animation, todo, wip
+):
     automation = StatusAutomation.objects.create(
         in_task_type=animation, in_task_status=todo, out_task_type=animation, out_task_status=wip
     )
     url = f"/api/data/projects/{team.id}/settings/status-automations"
-    assert api(manager).post(url, {"status_automation_id": str(automation.id)}, format="json").status_code == 201
+    assert (
+        api(manager)
+        .post(url, {"status_automation_id": str(automation.id)}, format="json")
+        .status_code
+        == 201
+    )
     assert api(artist).get(url).status_code == 403
     rows = api(manager).get(url).json()
     assert [row["id"] for row in rows] == [str(automation.id)]
@@ -217,9 +234,9 @@ def test_settings_batch(api, team, manager, animation, wip, characters, artist):
     assert api(artist).post(url, body, format="json").status_code == 403
     response = api(manager).post(url, body, format="json")
     assert response.status_code == 200
-    assert list(ProjectTaskTypeLink.objects.filter(project=team).values_list("task_type_id", "priority")) == [
-        (animation.id, 9)
-    ]
+    assert list(
+        ProjectTaskTypeLink.objects.filter(project=team).values_list("task_type_id", "priority")
+    ) == [(animation.id, 9)]
     assert ProjectTaskStatusLink.objects.filter(project=team, task_status=wip).exists()
     assert ProjectAssetTypeLink.objects.filter(project=team, asset_type=characters).exists()
     bad = api(manager).post(url, {"task_types": [{"priority": 1}]}, format="json")
@@ -239,10 +256,17 @@ def test_task_type_softwares(api, team, manager, supervisor, artist, animation, 
         "software_id": str(blender.id),
     }
     modeling_url = f"/api/data/projects/{team.id}/task-types/{modeling.id}/softwares"
-    assert api(supervisor).post(modeling_url, {"software_id": str(blender.id)}, format="json").status_code == 403
+    assert (
+        api(supervisor)
+        .post(modeling_url, {"software_id": str(blender.id)}, format="json")
+        .status_code
+        == 403
+    )
     listed = api(artist).get(f"/api/data/projects/{team.id}/task-type-softwares").json()
     assert listed == [response.json()]
-    assert api(manager).post(url, {"software_id": str(uuid.uuid4())}, format="json").status_code == 404
+    assert (
+        api(manager).post(url, {"software_id": str(uuid.uuid4())}, format="json").status_code == 404
+    )
     assert api(manager).delete(f"{url}/{blender.id}").status_code == 204
     assert not ProjectTaskTypeSoftwareLink.objects.exists()
 
@@ -265,7 +289,10 @@ def test_preview_account_lifecycle(api, team, manager, artist, committed):
     assert opened.status_code == 200
     assert opened.json()["preview_open_until"] is not None
     assert api(manager).put(url, {"is_open": "yes"}, format="json").status_code == 400
-    assert api(manager).put(url, {"is_open": False}, format="json").json()["preview_open_until"] is None
+    assert (
+        api(manager).put(url, {"is_open": False}, format="json").json()["preview_open_until"]
+        is None
+    )
     assert api(manager).delete(url).status_code == 204
     assert not Person.objects.filter(pk=account.pk).exists()
     assert api(manager).put(url, {"is_open": True}, format="json").status_code == 404
@@ -275,4 +302,7 @@ def test_entity_types_are_listed_to_everyone(api, artist, characters):
     rows = api(artist).get("/api/data/entity-types").json()
     assert [row["name"] for row in rows] == ["Characters"]
     assert EntityType.objects.count() == 1
-    assert api(artist).post("/api/data/entity-types", {"name": "Props"}, format="json").status_code == 403
+    assert (
+        api(artist).post("/api/data/entity-types", {"name": "Props"}, format="json").status_code
+        == 403
+    )

@@ -21,20 +21,30 @@ def template(db):
     return ProjectTemplate.objects.create(name="Feature", fps="30")
 
 
-def test_templates_are_read_by_managers_and_written_by_admins(api, admin, manager, artist, committed):
+def test_templates_are_read_by_managers_and_written_by_admins(
+    api, admin, manager, artist, committed
+):
     with committed():
         created = api(admin).post("/api/data/project-templates", {"name": "Short"}, format="json")
     assert created.status_code == 201
-    assert ApiEvent.objects.get(name="project-template:new").data["project_template_id"] == created.json()["id"]
+    assert (
+        ApiEvent.objects.get(name="project-template:new").data["project_template_id"]
+        == created.json()["id"]
+    )
     assert api(manager).get("/api/data/project-templates").status_code == 200
     assert api(artist).get("/api/data/project-templates").status_code == 403
-    assert api(manager).post("/api/data/project-templates", {"name": "X"}, format="json").status_code == 403
+    assert (
+        api(manager).post("/api/data/project-templates", {"name": "X"}, format="json").status_code
+        == 403
+    )
 
 
 def test_template_task_types(api, admin, manager, artist, template, animation, modeling, committed):
     url = f"/api/data/project-templates/{template.id}/task-types"
     with committed():
-        response = api(admin).post(url, {"task_type_id": str(animation.id), "priority": 2}, format="json")
+        response = api(admin).post(
+            url, {"task_type_id": str(animation.id), "priority": 2}, format="json"
+        )
     assert response.status_code == 201
     assert response.json()["priority"] == 2
     assert ApiEvent.objects.filter(name="project-template:update").exists()
@@ -43,7 +53,10 @@ def test_template_task_types(api, admin, manager, artist, template, animation, m
     assert [(row["name"], row["priority"]) for row in rows] == [("Modeling", 1), ("Animation", 2)]
     assert rows[0]["type"] == "TaskType"
     assert api(artist).get(url).status_code == 403
-    assert api(manager).post(url, {"task_type_id": str(animation.id)}, format="json").status_code == 403
+    assert (
+        api(manager).post(url, {"task_type_id": str(animation.id)}, format="json").status_code
+        == 403
+    )
     missing = api(admin).post(url, {"task_type_id": str(uuid.uuid4())}, format="json")
     assert missing.status_code == 400
     assert missing.json()["message"].startswith("Task type")
@@ -85,19 +98,31 @@ def test_template_task_statuses(api, admin, template, todo):
     assert api(admin).get(url).json() == []
 
 
-def test_template_asset_types_automations_backgrounds(api, admin, template, characters, animation, todo):
+def test_template_asset_types_automations_backgrounds(
+    api, admin, template, characters, animation, todo
+):
     automation = StatusAutomation.objects.create(in_task_type=animation, in_task_status=todo)
     background = PreviewBackgroundFile.objects.create(name="Sky", is_default=True)
     base = f"/api/data/project-templates/{template.id}"
-    assert api(admin).post(f"{base}/asset-types", {"asset_type_id": str(characters.id)}, format="json").json() == {
+    assert api(admin).post(
+        f"{base}/asset-types", {"asset_type_id": str(characters.id)}, format="json"
+    ).json() == {
         "id": str(characters.id),
         "name": "Characters",
     }
-    assert api(admin).get(f"{base}/asset-types").json() == [{"id": str(characters.id), "name": "Characters"}]
-    api(admin).post(f"{base}/status-automations", {"status_automation_id": str(automation.id)}, format="json")
-    assert [row["id"] for row in api(admin).get(f"{base}/status-automations").json()] == [str(automation.id)]
+    assert api(admin).get(f"{base}/asset-types").json() == [
+        {"id": str(characters.id), "name": "Characters"}
+    ]
     api(admin).post(
-        f"{base}/preview-background-files", {"preview_background_file_id": str(background.id)}, format="json"
+        f"{base}/status-automations", {"status_automation_id": str(automation.id)}, format="json"
+    )
+    assert [row["id"] for row in api(admin).get(f"{base}/status-automations").json()] == [
+        str(automation.id)
+    ]
+    api(admin).post(
+        f"{base}/preview-background-files",
+        {"preview_background_file_id": str(background.id)},
+        format="json",
     )
     assert api(admin).get(f"{base}/preview-background-files").json() == [
         {"id": str(background.id), "name": "Sky", "is_default": True}
@@ -132,10 +157,19 @@ def test_template_metadata_descriptors(api, admin, template):
 
 def test_snapshot_then_apply(api, admin, manager, team, characters, open_status, committed):
     ProjectAssetTypeLink.objects.create(project=team, asset_type=characters)
-    MetadataDescriptor.objects.create(project=team, entity_type="Shot", name="Level", field_name="level")
-    assert api(manager).post(f"/api/data/project-templates/from-project/{team.id}", {"name": "T"}, format="json").status_code == 403
+    MetadataDescriptor.objects.create(
+        project=team, entity_type="Shot", name="Level", field_name="level"
+    )
+    assert (
+        api(manager)
+        .post(f"/api/data/project-templates/from-project/{team.id}", {"name": "T"}, format="json")
+        .status_code
+        == 403
+    )
     snapshot = api(admin).post(
-        f"/api/data/project-templates/from-project/{team.id}", {"name": "From Big Buck"}, format="json"
+        f"/api/data/project-templates/from-project/{team.id}",
+        {"name": "From Big Buck"},
+        format="json",
     )
     assert snapshot.status_code == 201
     template = ProjectTemplate.objects.get(pk=snapshot.json()["id"])
@@ -143,10 +177,14 @@ def test_snapshot_then_apply(api, admin, manager, team, characters, open_status,
     assert ProjectTemplateTaskTypeLink.objects.filter(project_template=template).count() == 2
     assert template.metadata_descriptors[0]["field_name"] == "level"
     duplicate = api(admin).post(
-        f"/api/data/project-templates/from-project/{team.id}", {"name": "From Big Buck"}, format="json"
+        f"/api/data/project-templates/from-project/{team.id}",
+        {"name": "From Big Buck"},
+        format="json",
     )
     assert duplicate.status_code == 400
-    missing = api(admin).post(f"/api/data/project-templates/from-project/{uuid.uuid4()}", {"name": "Z"}, format="json")
+    missing = api(admin).post(
+        f"/api/data/project-templates/from-project/{uuid.uuid4()}", {"name": "Z"}, format="json"
+    )
     assert missing.status_code == 404
 
     target = type(team).objects.create(name="Target", project_status=open_status)
@@ -158,5 +196,13 @@ def test_snapshot_then_apply(api, admin, manager, team, characters, open_status,
     assert ProjectAssetTypeLink.objects.filter(project=target, asset_type=characters).exists()
     assert MetadataDescriptor.objects.filter(project=target, field_name="level").exists()
     assert ApiEvent.objects.filter(name="project:update", project_id=target.id).exists()
-    assert api(manager).post(f"/api/data/projects/{target.id}/apply-template/{template.id}").status_code == 403
-    assert api(admin).post(f"/api/data/projects/{target.id}/apply-template/{uuid.uuid4()}").status_code == 404
+    assert (
+        api(manager)
+        .post(f"/api/data/projects/{target.id}/apply-template/{template.id}")
+        .status_code
+        == 403
+    )
+    assert (
+        api(admin).post(f"/api/data/projects/{target.id}/apply-template/{uuid.uuid4()}").status_code
+        == 404
+    )

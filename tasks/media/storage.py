@@ -1,0 +1,96 @@
+"""Where media files live on Django's default storage.
+
+Files are grouped in three buckets, as Zou does: ``pictures`` (PNG variants,
+tile sheets, thumbnails), ``movies`` (normalized, low-definition and source
+movies) and ``files`` (previews kept as uploaded). Inside a bucket a file is
+named by a prefix (the variant) and the id of its owner, sharded on the first
+characters of the id so that no folder grows too large:
+``pictures/thumbnails/1a2/b3c/1a2b3c...``. Everything goes through
+``default_storage``, never a filesystem path, so that S3 works unchanged.
+"""
+
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+
+logger = logging.getLogger(__name__)
+
+PICTURES = "pictures"
+MOVIES = "movies"
+FILES = "files"
+
+# Read size of streamed responses and copies.
+CHUNK_SIZE = 64 * 1024
+
+
+def key(bucket, prefix, file_id):
+    file_id = str(file_id)
+    return f"{bucket}/{prefix}/{file_id[:3]}/{file_id[3:6]}/{file_id}"
+
+
+def save(storage_key, content):
+    """Write ``content`` (bytes, a file object or a local path) at ``storage_key``.
+
+    An existing file is replaced: the file system storage would otherwise
+    pick another name, and a retried job must land on the same key.
+    """
+    if default_storage.exists(storage_key):
+        default_storage.delete(storage_key)
+    if isinstance(content, (bytes, bytearray)):
+        from django.core.files.base import ContentFile
+
+        saved = default_storage.save(storage_key, ContentFile(bytes(content)))
+    elif isinstance(content, (str, os.PathLike)):
+        with open(content, "rb") as handle:
+            saved = default_storage.save(storage_key, File(handle))
+    else:
+        if hasattr(content, "seek"):
+            content.seek(0)
+        saved = default_storage.save(storage_key, File(content))
+    if saved != storage_key:
+        # Only a concurrent writer of the same key could cause this.
+        logger.warning("Stored %s under %s", storage_key, saved)
+    return saved
+
+
+def exists(storage_key):
+    return default_storage.exists(storage_key)
+
+
+def size(storage_key):
+    return default_storage.size(storage_key)
+
+
+def open_file(storage_key):
+    return default_storage.open(storage_key, "rb")
+
+
+def read(storage_key):
+    with open_file(storage_key) as handle:
+        return handle.read()
+
+
+def delete(storage_key):
+    try:
+        if default_storage.exists(storage_key):
+            default_storage.delete(storage_key)
+    except OSError:
+        logger.warning("Could not delete stored file %s", storage_key, exc_info=True)
+
+
+@contextmanager
+def local_copy(storage_key, suffix=""):
+    """A temporary local path holding a copy of a stored file (ffmpeg needs paths)."""
+    handle, path = tempfile.mkstemp(suffix=suffix)
+    try:
+        with os.fdopen(handle, "wb") as target, open_file(storage_key) as source:
+            shutil.copyfileobj(source, target, CHUNK_SIZE)
+        yield path
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
