@@ -21,8 +21,11 @@ import logging
 from django.dispatch import Signal
 
 from kitsu_backend.api import events
-from productions.models import RESERVED_ENTITY_TYPE_NAMES, StatusAutomation
-from productions.models.projects import ProjectStatusAutomationLink
+from productions.models import (
+    RESERVED_ENTITY_TYPE_NAMES,
+    ProjectStatusAutomationLink,
+    StatusAutomation,
+)
 from tasks.models import Task
 
 logger = logging.getLogger(__name__)

@@ -123,7 +123,3 @@ def api(client_for):
     """``api(person)``: an API client logged in as ``person``."""
     return client_for
 
-
-@pytest.fixture(autouse=True)
-def assets_routes_only(settings):
-    settings.ROOT_URLCONF = "tests.assets.urls"

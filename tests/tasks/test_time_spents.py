@@ -102,7 +102,6 @@ def test_project_time_spents(client_for, admin, manager, artist, make_person, jo
 # The productions app's ``/data/projects/<id>/budgets/<budget_id>`` pattern is
 # listed first in the full URL map and catches this path; the route is
 # tested against the tasks routes alone until that pattern leaves it through.
-@pytest.mark.urls("tests.tasks.urls")
 def test_project_budget_time_spents(client_for, admin, manager, artist, team, task):
     TimeSpent.objects.create(task=task, person=artist, duration=60, date="2024-03-05")
     TimeSpent.objects.create(task=task, person=manager, duration=30, date="2024-04-02")
