@@ -1,7 +1,5 @@
 """Time logged on tasks, and the time-spent listings of projects and entities."""
 
-import pytest
-
 from kitsu_backend.api.models import ApiEvent
 from tasks.models import TimeSpent
 
