@@ -18,24 +18,13 @@ from kitsu_backend.api.serialization import serialize_instance, serialize_rows
 from productions import access
 from productions.models import (
     EPISODE,
-    AssetInstance,
     Entity,
-    EntityConceptLink,
     EntityLink,
-    EntityVersion,
     Project,
 )
 from productions.presentation import serialize_entities, serialize_entity
-from tasks.models import (
-    AttachmentFile,
-    Comment,
-    OutputFile,
-    PreviewFile,
-    Subscription,
-    Task,
-    TimeSpent,
-    WorkingFile,
-)
+from tasks.models import Task
+from tasks.services import purge_entities
 
 logger = logging.getLogger(__name__)
 
@@ -370,48 +359,6 @@ def create_asset(
     return asset
 
 
-def remove_entity_tasks(entity_ids):
-    """Delete the tasks of the given entities with everything made on them.
-
-    Comments (with their attachments, mentions, notifications and news),
-    previews, time spents, working files and subscriptions go with the tasks.
-    TODO: the stored media files of the deleted previews and attachments stay
-    in storage; a storage clean-up job should remove them.
-    """
-    tasks = Task.objects.filter(entity_id__in=entity_ids)
-    task_ids = list(tasks.values_list("id", flat=True))
-    if not task_ids:
-        return 0
-    comments = Comment.objects.filter(object_id__in=task_ids)
-    AttachmentFile.objects.filter(comment__in=comments.values("id")).delete()
-    comments.delete()
-    previews = PreviewFile.objects.filter(task_id__in=task_ids)
-    Entity.objects.filter(preview_file__in=previews.values("id")).update(preview_file=None)
-    previews.delete()
-    TimeSpent.objects.filter(task_id__in=task_ids).delete()
-    WorkingFile.objects.filter(task_id__in=task_ids).delete()
-    Task.objects.filter(id__in=task_ids).delete()
-    return len(task_ids)
-
-
-def hard_delete_entity(entity):
-    """Remove an entity, its tasks and every row that points to it."""
-    entity_ids = [entity.pk]
-    remove_entity_tasks(entity_ids)
-    AssetInstance.objects.filter(
-        Q(asset_id=entity.pk) | Q(target_asset_id=entity.pk) | Q(scene_id=entity.pk)
-    ).delete()
-    OutputFile.objects.filter(Q(entity_id=entity.pk) | Q(temporal_entity_id=entity.pk)).delete()
-    WorkingFile.objects.filter(entity_id=entity.pk).delete()
-    EntityVersion.objects.filter(entity_id=entity.pk).delete()
-    Subscription.objects.filter(entity_id=entity.pk).delete()
-    EntityLink.objects.filter(Q(entity_in_id=entity.pk) | Q(entity_out_id=entity.pk)).delete()
-    EntityConceptLink.objects.filter(
-        Q(entity_in_id=entity.pk) | Q(entity_out_id=entity.pk)
-    ).delete()
-    Entity.objects.filter(pk=entity.pk).delete()
-
-
 def remove_entity(entity, kind, force=False):
     """Zou's entity deletion: cancel when it has tasks, delete when forced or bare.
 
@@ -426,7 +373,7 @@ def remove_entity(entity, kind, force=False):
             events.emit(f"{kind}:update", {f"{kind}_id": entity.pk}, project_id=project_id)
             logger.info("%s %s canceled", kind.capitalize(), entity.pk)
             return False
-        hard_delete_entity(entity)
+        purge_entities([entity.pk])
         events.emit(f"{kind}:delete", {f"{kind}_id": entity.pk}, project_id=project_id)
     logger.info("%s %s deleted", kind.capitalize(), entity.pk)
     return True

@@ -30,7 +30,8 @@ from productions.models import (
 )
 from productions.models.entities import ENTITY_STATUSES
 from productions.presentation import entity_type_names, kind_of, serialize_entities
-from tasks.models import Comment, PreviewFile, Task, TaskType
+from tasks.models import PreviewFile, Task, TaskType
+from tasks.services import purge_entities
 
 logger = logging.getLogger(__name__)
 
@@ -737,7 +738,7 @@ def delete_entity(entity, kind, force=False):
         if not force and Entity.objects.filter(parent_id=entity.pk).exists():
             raise BreakdownError("Some data are still linked to this entity.")
         descendants = _descendants(entity)
-        _purge_entities([entity.pk, *descendants])
+        purge_entities([entity.pk, *descendants])
         names = entity_type_names()
         for child_id, type_id in descendants.items():
             child_key = kind_of(names.get(type_id)).lower()
@@ -760,42 +761,6 @@ def _descendants(entity):
         found.update(rows)
         level = [row[0] for row in rows]
     return found
-
-
-def _purge_entities(entity_ids):
-    task_ids = list(Task.objects.filter(entity_id__in=entity_ids).values_list("id", flat=True))
-    if task_ids:
-        _purge(Comment.objects.filter(object_id__in=task_ids))
-        _purge(Task.objects.filter(id__in=task_ids))
-    # Children first, so that ``parent`` (PROTECT) never blocks.
-    for entity_id in reversed(entity_ids):
-        _purge(Entity.objects.filter(pk=entity_id))
-
-
-def _purge(queryset, depth=0):
-    """Delete rows after the rows that protect them from deletion.
-
-    Rows pointing at these with ``PROTECT`` (previews and time spents of a
-    task, working files of an entity...) are removed first, recursively;
-    ``CASCADE`` and ``SET_NULL`` relations are left to Django.
-    """
-    # TODO: the media files of the removed previews stay in storage; only
-    # their database rows are deleted, so disk space is not reclaimed.
-    model = queryset.model
-    ids = list(queryset.values_list("pk", flat=True))
-    if not ids:
-        return
-    if depth > 6:
-        raise BreakdownError("The data to delete is nested too deeply.")
-    for relation in model._meta.related_objects:
-        if getattr(relation, "on_delete", None) in (models.PROTECT, models.RESTRICT):
-            related = relation.related_model._base_manager.filter(
-                **{f"{relation.field.name}__in": ids}
-            )
-            if relation.related_model is model:
-                related = related.exclude(pk__in=ids)
-            _purge(related, depth + 1)
-    model._base_manager.filter(pk__in=ids).delete()
 
 
 def project_exists(project_id):

@@ -85,7 +85,9 @@ def entity_names(entity_ids):
             continue
         chain = [(row["id"], row["name"], kind)]
         if row["parent_id"]:
-            chain.insert(0, (row["parent_id"], row["parent__name"], row["parent__entity_type__name"]))
+            chain.insert(
+                0, (row["parent_id"], row["parent__name"], row["parent__entity_type__name"])
+            )
             if row["parent__parent_id"]:
                 chain.insert(
                     0,
@@ -248,9 +250,7 @@ def news_page(queryset, page=1, limit=NEWS_PAGE_SIZE):
     total = queryset.count()
     stats = {
         str(row["comment__task_status_id"]): row["count"]
-        for row in queryset.order_by()
-        .values("comment__task_status_id")
-        .annotate(count=Count("id"))
+        for row in queryset.order_by().values("comment__task_status_id").annotate(count=Count("id"))
         if row["comment__task_status_id"] is not None
     }
     offset = (page - 1) * limit
@@ -561,15 +561,15 @@ def chat_message_rows(queryset):
 def post_chat_message(chat, person, text, project_id, files=()):
     """Add a message (and its attachments) to ``chat``; ``chat:new-message`` after commit.
 
-    ``files`` are uploaded files; each one becomes an attachment row stored
-    through ``store_attachment``.
+    ``files`` are uploaded files; each one becomes an attachment, stored as
+    the attachments of comments are.
     """
-    from tasks.files import store_attachment
+    from tasks.comments import store_attachments
 
     with transaction.atomic():
         message = ChatMessage.objects.create(chat=chat, person_id=person.pk, text=text)
-        for upload in files:
-            store_attachment(upload, chat_message=message)
+        if files:
+            store_attachments(files, chat_message=message)
         chat.last_message = message.created_at
         chat.save(update_fields=["last_message"])
         events.emit(
@@ -581,10 +581,12 @@ def post_chat_message(chat, person, text, project_id, files=()):
 
 
 def delete_chat_message(message, project_id):
-    from tasks.files import delete_attachments
+    from tasks.comments import remove_attachment_files
 
     with transaction.atomic():
-        delete_attachments(AttachmentFile.objects.filter(chat_message_id=message.pk))
+        remove_attachment_files(
+            AttachmentFile.objects.filter(chat_message_id=message.pk).values_list("pk", flat=True)
+        )
         events.emit(
             "chat:deleted-message",
             {"chat_id": message.chat_id, "chat_message_id": message.pk},

@@ -17,16 +17,16 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 import zipfile
 from dataclasses import dataclass
 
 from celery import shared_task
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from kitsu_backend.api import events
 from kitsu_backend.api.models import utcnow
+from tasks.media import storage
 from tasks.models import BuildJob, Playlist, PreviewFile
 
 logger = logging.getLogger(__name__)
@@ -37,33 +37,30 @@ FFMPEG_TIMEOUT = 60 * 30
 
 
 # --- storage keys ---------------------------------------------------------------
-# Keys mirror the download URLs (as avatars do), so that a stored file can be
-# found from the route that serves it.
+# The layout of ``tasks.media.storage``: bucket, variant prefix, then the id.
 
 
-def movie_key(preview_file_id, variant="originals"):
-    """The normalised movie of a preview (``originals``), or its ``low`` variant."""
-    return f"movies/{variant}/preview-files/{preview_file_id}.mp4"
+def movie_key(preview_file_id, variant="previews"):
+    """The normalised movie of a preview (``previews``), or its ``lowdef`` variant."""
+    return storage.key(storage.MOVIES, variant, preview_file_id)
 
 
-def picture_key(preview_file_id, variant="originals", extension="png"):
-    """A picture variant (``thumbnails``, ``previews``, ``originals``…) of a preview."""
-    return f"pictures/{variant}/preview-files/{preview_file_id}.{extension}"
-
-
-def tile_key(preview_file_id):
-    return f"movies/tiles/preview-files/{preview_file_id}.png"
+def picture_key(preview_file_id, variant="original"):
+    """A PNG variant (``thumbnails``, ``previews``, ``original``, ``tiles``…) of a preview."""
+    return storage.key(storage.PICTURES, variant, preview_file_id)
 
 
 def original_key(preview_file_id, extension):
     """Where the main file of a preview lives, whatever its kind."""
     if extension in MOVIE_EXTENSIONS:
         return movie_key(preview_file_id)
-    return picture_key(preview_file_id, "originals", extension or "png")
+    if extension == "png":
+        return picture_key(preview_file_id)
+    return storage.key(storage.FILES, "previews", preview_file_id)
 
 
 def build_movie_key(build_job_id):
-    return f"movies/playlists/{build_job_id}.mp4"
+    return storage.key(storage.MOVIES, "playlists", build_job_id)
 
 
 # --- build jobs -----------------------------------------------------------------
@@ -119,16 +116,7 @@ def delete_build_job(job):
             project_id=job.playlist.project_id,
         )
         job.delete()
-        transaction.on_commit(lambda: delete_stored(key))
-
-
-def delete_stored(key):
-    try:
-        if default_storage.exists(key):
-            default_storage.delete(key)
-    except OSError:
-        # The row is gone already; a leftover file only wastes space.
-        logger.warning("Could not delete stored file %s", key, exc_info=True)
+        transaction.on_commit(lambda: storage.delete(key))
 
 
 @shared_task(name="tasks.build_playlist_movie")
@@ -186,8 +174,8 @@ def encoding_parameters(project):
 
 def playlist_movie_previews(playlist):
     """Ready movie previews of the playlist entries, in entry order (one query)."""
-    ids = [entry.get("preview_file_id") for entry in playlist.shots or [] if isinstance(entry, dict)]
-    ids = [preview_id for preview_id in ids if preview_id]
+    entries = [entry for entry in playlist.shots or [] if isinstance(entry, dict)]
+    ids = entry_preview_ids(entries)
     rows = {
         str(row["id"]): row
         for row in PreviewFile.objects.filter(
@@ -195,6 +183,17 @@ def playlist_movie_previews(playlist):
         ).values("id", "extension")
     }
     return [rows[str(preview_id)] for preview_id in ids if str(preview_id) in rows]
+
+
+def entry_preview_ids(entries):
+    """Preview ids of playlist entries, in order; ids that are not UUIDs are skipped."""
+    ids = []
+    for entry in entries:
+        try:
+            ids.append(uuid.UUID(str(entry.get("preview_file_id"))))
+        except ValueError:
+            continue
+    return ids
 
 
 def run_movie_build(job, full=False):
@@ -216,16 +215,13 @@ def run_movie_build(job, full=False):
             succeeded = concat_with_filter(inputs, output, params)
         if not succeeded:
             raise BuildFailed("ffmpeg could not concatenate the movies.")
-        key = build_movie_key(job.pk)
-        delete_stored(key)
-        with open(output, "rb") as handle:
-            default_storage.save(key, File(handle))
+        storage.save(build_movie_key(job.pk), output)
 
 
 def copy_from_storage(key, path):
     try:
-        with default_storage.open(key, "rb") as source, open(path, "wb") as target:
-            shutil.copyfileobj(source, target)
+        with storage.open_file(key) as source, open(path, "wb") as target:
+            shutil.copyfileobj(source, target, storage.CHUNK_SIZE)
     except (FileNotFoundError, OSError) as error:
         raise BuildFailed(f"A preview movie is missing from storage ({key}).") from error
 
@@ -313,9 +309,9 @@ def playlist_zip(playlist, destination):
     from productions.models import Entity
 
     entries = [entry for entry in playlist.shots or [] if isinstance(entry, dict)]
-    chosen = PreviewFile.objects.filter(
-        pk__in=[entry.get("preview_file_id") for entry in entries if entry.get("preview_file_id")]
-    ).values("id", "task_id", "revision")
+    chosen = PreviewFile.objects.filter(pk__in=entry_preview_ids(entries)).values(
+        "id", "task_id", "revision"
+    )
     wanted = {(row["task_id"], row["revision"]) for row in chosen}
     rows = list(
         PreviewFile.objects.filter(task_id__in={task_id for task_id, _ in wanted})
@@ -356,9 +352,8 @@ def playlist_zip(playlist, destination):
             if name in used:
                 name = f"{_safe_name(base)}_{row['id']}.{extension}"
             try:
-                with default_storage.open(key, "rb") as source:
-                    with archive.open(name, "w") as target:
-                        shutil.copyfileobj(source, target)
+                with storage.open_file(key) as source, archive.open(name, "w") as target:
+                    shutil.copyfileobj(source, target, storage.CHUNK_SIZE)
             except (FileNotFoundError, OSError):
                 logger.warning("Preview %s is missing from storage, left out of the zip", row["id"])
                 continue

@@ -343,8 +343,7 @@ def add_entities(playlist, couples):
         locked = Playlist.objects.select_for_update().get(pk=playlist.pk)
         entries = [entry for entry in locked.shots or [] if isinstance(entry, dict)]
         present = {
-            (str(_entry_entity_id(entry)), str(entry.get("preview_file_id")))
-            for entry in entries
+            (str(_entry_entity_id(entry)), str(entry.get("preview_file_id"))) for entry in entries
         }
         for entity_id, preview_id in couples:
             preview_id = preview_id if preview_id is not None else latest.get(entity_id)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Min, ProtectedError, Q, RestrictedError, Sum
 
 from kitsu_backend.api import events
+from kitsu_backend.api.deletion import purge
 from kitsu_backend.api.models import utcnow
 from kitsu_backend.api.serialization import columns, serialize_instance, serialize_rows
 from people.models import Person
@@ -462,6 +463,21 @@ def delete_tasks(tasks):
             events.emit("task:delete", {"task_id": task.pk}, project_id=task.project_id)
     logger.info("Deleted %d tasks", len(task_ids))
     return task_ids
+
+
+def purge_entities(entity_ids):
+    """Hard-delete entities with their tasks and every row that depends on them.
+
+    ``entity_ids`` lists parents before their children (episode, sequences,
+    shots); children go first. Tasks are removed through ``delete_tasks``
+    (with their ``task:delete`` events); the caller emits the entity events.
+    TODO: the media files of removed previews and attachments stay in
+    storage; only their rows go, so disk space is not reclaimed yet.
+    """
+    with transaction.atomic():
+        delete_tasks(Task.objects.filter(entity_id__in=entity_ids))
+        for entity_id in reversed(list(entity_ids)):
+            purge(Entity.objects.filter(pk=entity_id))
 
 
 # --- the full task ----------------------------------------------------------

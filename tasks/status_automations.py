@@ -95,7 +95,9 @@ def run_status_automations(task, author, seen=None):
             logger.info("Status automation %s skipped: it would loop", automation.pk)
             continue
         target = (
-            Task.objects.select_related("project", "task_type", "task_status", "entity__entity_type")
+            Task.objects.select_related(
+                "project", "task_type", "task_status", "entity__entity_type"
+            )
             .filter(entity_id=entity.pk, task_type_id=automation.out_task_type_id)
             .first()
         )

@@ -384,7 +384,8 @@ def test_force_delete_removes_tasks_previews_and_links(
     assert not Shot.objects.filter(pk=shot.pk).exists()
     assert not Task.objects.exists()
     assert not PreviewFile.objects.exists()
-    assert event_names() == ["shot:delete"]
+    # The task goes first, with its own event.
+    assert sorted(event_names()) == ["shot:delete", "task:delete"]
 
 
 def test_sequence_with_shots_needs_force(
@@ -397,7 +398,7 @@ def test_sequence_with_shots_needs_force(
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_api.delete(f"/api/data/sequences/{sequence.id}?force=true").status_code == 204
     assert not Entity.objects.filter(pk__in=[sequence.pk, shot.pk]).exists()
-    assert sorted(event_names()) == ["sequence:delete", "shot:delete"]
+    assert sorted(event_names()) == ["sequence:delete", "shot:delete", "task:delete"]
 
 
 def test_delete_rights(team, client_for, artist, manager, make_shot, join, make_person):
