@@ -84,18 +84,15 @@ def utc_bounds(first_day, last_day, zone):
     return start_of(first_day), start_of(last_day + timedelta(days=1))
 
 
-def business_days(start, end):
-    """Working days (Monday to Friday) from ``start`` included to ``end`` excluded."""
-    start = start.date() if isinstance(start, datetime) else start
-    end = end.date() if isinstance(end, datetime) else end
-    if end <= start:
-        return 0
-    weeks, rest = divmod((end - start).days, 7)
-    count = weeks * 5
-    for offset in range(rest):
-        if (start + timedelta(days=offset)).weekday() < 5:
-            count += 1
-    return count
+def working_days(first_day, last_day):
+    """The weekdays (Monday to Friday) from ``first_day`` to ``last_day``, both included."""
+    days = []
+    day = first_day
+    while day <= last_day:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -244,13 +241,15 @@ def quotas(
         "task__entity__nb_frames",
     )
     for assignee, task_type, started, completed, drawings, frames in rows:
-        working_days = business_days(started, completed) + 1
-        daily_frames = round((frames or 0) / working_days)
-        daily_drawings = round((drawings or 0) / working_days)
-        for offset in range(max((completed - started).days + 1, 0)):
-            moment = started + timedelta(days=offset)
-            if moment.weekday() < 5:
-                table.credit(entry_of(assignee, task_type), moment, daily_frames, daily_drawings)
+        # Spread evenly over the working days from the WIP day to the
+        # completion day, as the viewer sees those days.
+        days = working_days(local_day(started, table.zone), local_day(completed, table.zone))
+        if not days:
+            continue
+        daily_frames = round((frames or 0) / len(days))
+        daily_drawings = round((drawings or 0) / len(days))
+        for day in days:
+            table.credit(entry_of(assignee, task_type), day, daily_frames, daily_drawings)
     return table.data
 
 
@@ -302,16 +301,10 @@ def quota_shots(
         for entity_id, started, completed in spread:
             if entity_id in weights:
                 continue
-            total_days = business_days(started, completed) + 1
-            if started >= utc_start and completed < utc_end:
-                inside = total_days
-            elif started >= utc_start:
-                inside = business_days(started, utc_end) + 1
-            elif completed < utc_end:
-                inside = business_days(utc_start, completed) + 1
-            else:
-                inside = business_days(utc_start, utc_end) + 1
-            weights[entity_id] = round(inside / total_days, 2)
+            first, last = local_day(started, zone), local_day(completed, zone)
+            total = len(working_days(first, last))
+            inside = len(working_days(max(first, first_day), min(last, last_day)))
+            weights[entity_id] = round(inside / total, 2) if total else 0
     else:
         completed = tasks.filter(pk__in=assigned).filter(
             **{f"{completion}__gte": utc_start, f"{completion}__lt": utc_end}

@@ -92,3 +92,17 @@ def fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.BCryptPasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def database_blocklist_unless_redis(request, settings):
+    """Keep token revocation and events in the database, whatever REDIS_URL says.
+
+    Query-count tests then count the same queries on every set-up. Tests
+    marked ``redis`` keep the configured Redis and are skipped without it.
+    """
+    if request.node.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            pytest.skip("REDIS_URL is not set")
+        return
+    settings.REDIS_URL = ""

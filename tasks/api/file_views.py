@@ -377,9 +377,7 @@ class EntityOutputTypeFilesView(KitsuView):
         queryset = OutputFile.objects.filter(entity_id=entity.pk, output_type_id=output_type.pk)
         filters = output_filters(request)
         filters.pop("output_type_id", None)
-        return self.respond(
-            files.output_file_rows(files.filter_output_files(queryset, filters))
-        )
+        return self.respond(files.output_file_rows(files.filter_output_files(queryset, filters)))
 
 
 class EntityNextOutputRevisionView(OutputFileBodyMixin, KitsuView):
@@ -467,9 +465,9 @@ class ProjectOutputFilesView(KitsuView):
     def get(self, request, project_id):
         project = get_or_404(Project, project_id)
         check_manager_access(request.user, project.pk)
-        queryset = OutputFile.objects.filter(entity__project_id=project.pk) | OutputFile.objects.filter(
-            temporal_entity__project_id=project.pk
-        )
+        queryset = OutputFile.objects.filter(
+            entity__project_id=project.pk
+        ) | OutputFile.objects.filter(temporal_entity__project_id=project.pk)
         return self.respond(
             files.output_file_rows(files.filter_output_files(queryset, output_filters(request)))
         )
@@ -482,7 +480,9 @@ class AssetInstanceOutputFilesView(KitsuView):
     """Every output file of an asset instance, in the shots the caller may read."""
 
     def get(self, request, asset_instance_id):
-        asset_instance = get_or_404(AssetInstance.objects.select_related("asset"), asset_instance_id)
+        asset_instance = get_or_404(
+            AssetInstance.objects.select_related("asset"), asset_instance_id
+        )
         check_entity_read(request.user, asset_instance.asset)
         queryset = OutputFile.objects.filter(asset_instance_id=asset_instance.pk)
         queryset = scope_to_projects(request.user, queryset, field="temporal_entity__project_id")
@@ -691,9 +691,7 @@ class OutputFileResource(CrudResource):
 
 urlpatterns = [
     route("data/tasks/{task_id}/working-files", TaskWorkingFilesView.as_view()),
-    route(
-        "data/tasks/{task_id}/working-files/last-revisions", TaskLastWorkingFilesView.as_view()
-    ),
+    route("data/tasks/{task_id}/working-files/last-revisions", TaskLastWorkingFilesView.as_view()),
     route("data/tasks/{task_id}/working-files/new", NewWorkingFileView.as_view()),
     route("data/tasks/{task_id}/working-file-path", WorkingFilePathView.as_view()),
     route("data/entities/{entity_id}/working-files", EntityWorkingFilesView.as_view()),
@@ -730,8 +728,7 @@ urlpatterns = [
         AssetInstanceLastOutputFilesView.as_view(),
     ),
     route(
-        "data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}"
-        "/output-files/new",
+        "data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}/output-files/new",
         NewAssetInstanceOutputFileView.as_view(),
     ),
     route(
@@ -740,8 +737,7 @@ urlpatterns = [
         AssetInstanceNextOutputRevisionView.as_view(),
     ),
     route(
-        "data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}"
-        "/output-file-path",
+        "data/asset-instances/{asset_instance_id}/entities/{temporal_entity_id}/output-file-path",
         AssetInstanceOutputFilePathView.as_view(),
     ),
     route(

@@ -26,7 +26,6 @@ from kitsu_backend.api.views import (
 )
 from productions.access import (
     check_manager_access,
-    check_project_access,
     check_supervisor_access,
 )
 from productions.models import EPISODE, Entity, Project
@@ -253,8 +252,9 @@ class PlaylistZipView(KitsuView):
     def get(self, request, playlist_id):
         playlist = load_playlist(playlist_id)
         playlists.check_playlist_read(request.user, playlist)
-        # Kept in memory up to a few megabytes, then spilled to a temporary file.
-        archive = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        # Kept in memory up to a few megabytes, then spilled to a temporary
+        # file; the response closes it once sent.
+        archive = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         playlist_builds.playlist_zip(playlist, archive)
         archive.seek(0)
         name = f"{context_name(playlist)}_{slugify(playlist.name).replace('-', '_')}.zip"

@@ -23,8 +23,7 @@ from productions.access import check_manager_access, check_project_access, scope
 from productions.models import Entity, PreviewBackgroundFile, Project
 from productions.presentation import serialize_entity
 from tasks import previews, services
-from tasks.api.views import check_task_action, check_task_read, supervises_task_type
-from tasks.media import storage
+from tasks.api.views import check_task_action, check_task_read
 from tasks.media.serving import (
     AnyAcceptNegotiation,
     bytes_response,
@@ -32,6 +31,7 @@ from tasks.media.serving import (
     stored_file_response,
 )
 from tasks.models import AttachmentFile, ChatMessage, Comment, PreviewFile, Task
+from tasks.services import supervises_task_type
 
 PNG = "image/png"
 MP4 = "video/mp4"

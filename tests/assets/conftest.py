@@ -122,4 +122,3 @@ def make_shot(project, sequence):
 def api(client_for):
     """``api(person)``: an API client logged in as ``person``."""
     return client_for
-

@@ -179,10 +179,18 @@ def names(rows):
 
 
 def event_names(project):
+    """Names of the events emitted about ``project``'s content, oldest first."""
     return list(
         ApiEvent.objects.filter(project_id=project.id)
         .order_by("created_at")
         .values_list("name", flat=True)
+    )
+
+
+def event_data(name):
+    """Payloads of the events called ``name``, oldest first."""
+    return list(
+        ApiEvent.objects.filter(name=name).order_by("created_at").values_list("data", flat=True)
     )
 
 
@@ -218,7 +226,7 @@ def test_admin_creates_a_project_with_its_team_and_settings(prod, connect):
     project = Project.objects.get(pk=created["id"])
     assert project.project_status.name == "Open"
     assert list(project.team.all()) == [prod.manager]
-    assert "project:new" in event_names(project)
+    assert [data["project_id"] for data in event_data("project:new")] == [created["id"]]
     # Asking again finds the project by name instead of creating a second one.
     again = gazu.project.new_project("Cosmos Laundromat", client=kitsu)
     assert again["id"] == created["id"]
@@ -270,7 +278,7 @@ def test_manager_adds_and_removes_team_members(prod, connect):
         str(prod.project.id), str(newcomer.id), role="supervisor", client=kitsu
     )
 
-    assert str(newcomer.id) in project["team"]
+    assert (project["id"], project["type"]) == (str(prod.project.id), "Project")
     link = ProjectPersonLink.objects.get(project=prod.project, person=newcomer)
     assert link.role == "supervisor"
     team = gazu.project.get_team(str(prod.project.id), client=kitsu)
@@ -316,7 +324,10 @@ def test_project_settings_task_types_and_statuses(prod, connect):
 
     assert anim in ids(gazu.task.all_task_types_for_project(project, client=kitsu))
     assert str(wip.id) in ids(gazu.task.all_task_statuses_for_project(project, client=kitsu))
-    assert ProjectTaskTypeLink.objects.get(project=prod.project, task_type=prod.animation).priority == 3
+    assert (
+        ProjectTaskTypeLink.objects.get(project=prod.project, task_type=prod.animation).priority
+        == 3
+    )
 
 
 def test_update_project_and_its_data(prod, connect):
@@ -333,7 +344,7 @@ def test_update_project_and_its_data(prod, connect):
     assert merged["data"] == {"studio": "Blender", "year": 2017}
     prod.project.refresh_from_db()
     assert (prod.project.fps, prod.project.data) == ("24", {"studio": "Blender", "year": 2017})
-    assert "project:update" in event_names(prod.project)
+    assert str(prod.project.id) in {data["project_id"] for data in event_data("project:update")}
 
 
 def test_artist_sees_only_the_projects_of_their_team(prod, connect):
@@ -371,7 +382,8 @@ def test_asset_types(prod, connect):
         "Props",
     ]
     props = gazu.asset.get_asset_type_by_name("Props", client=kitsu)
-    assert (props["id"], props["type"]) == (str(prod.props.id), "AssetType")
+    # Gazu reads it from the generic entity-types route, hence its type.
+    assert (props["id"], props["type"]) == (str(prod.props.id), "EntityType")
     assert gazu.asset.get_asset_type(str(prod.props.id), client=kitsu)["name"] == "Props"
 
     vehicles = gazu.asset.new_asset_type("Vehicles", client=kitsu)
@@ -413,7 +425,9 @@ def test_manager_creates_an_asset(prod, connect):
     assert (asset.name, asset.entity_type_id) == ("Boris", prod.characters.id)
     assert "asset:new" in event_names(prod.project)
     # new_asset looks the name up first: a second call returns the same asset.
-    again = gazu.asset.new_asset(str(prod.project.id), str(prod.characters.id), "Boris", client=kitsu)
+    again = gazu.asset.new_asset(
+        str(prod.project.id), str(prod.characters.id), "Boris", client=kitsu
+    )
     assert again["id"] == created["id"]
     assert Asset.objects.filter(name="Boris").count() == 1
 
@@ -427,13 +441,18 @@ def test_asset_listings_and_lookups(prod, connect):
         project, str(prod.characters.id), client=kitsu
     )
     by_name = gazu.asset.get_asset_by_name(project, "Sword", client=kitsu)
-    by_name_and_type = gazu.asset.get_asset_by_name(project, "Sword", str(prod.props.id), client=kitsu)
+    by_name_and_type = gazu.asset.get_asset_by_name(
+        project, "Sword", str(prod.props.id), client=kitsu
+    )
 
     assert names(assets) == ["Hero", "Sword"]
     assert {asset["type"] for asset in assets} == {"Asset"}
     assert ids(characters) == [str(prod.hero.id)]
     assert by_name["id"] == by_name_and_type["id"] == str(prod.sword.id)
-    assert gazu.asset.get_asset_by_name(project, "Sword", str(prod.characters.id), client=kitsu) is None
+    assert (
+        gazu.asset.get_asset_by_name(project, "Sword", str(prod.characters.id), client=kitsu)
+        is None
+    )
     assert gazu.asset.get_asset_by_name(project, "Nobody", client=kitsu) is None
 
 
@@ -468,7 +487,10 @@ def test_update_asset_and_its_data(prod, connect):
     assert updated["description"] == "The hero"
     assert merged["data"] == {"mood": "grumpy", "height": 175}
     prod.hero.refresh_from_db()
-    assert (prod.hero.description, prod.hero.data) == ("The hero", {"mood": "grumpy", "height": 175})
+    assert (prod.hero.description, prod.hero.data) == (
+        "The hero",
+        {"mood": "grumpy", "height": 175},
+    )
 
 
 def test_remove_asset_with_tasks_cancels_then_force_deletes(prod, connect):
@@ -500,9 +522,7 @@ def test_artist_and_outside_manager_may_not_create_or_remove_assets(prod, connec
     for person in (prod.artist, prod.outside_manager):
         kitsu = connect(person)
         with pytest.raises(NotAllowedException):
-            gazu.asset.new_asset(
-                str(prod.project.id), str(prod.props.id), "Gadget", client=kitsu
-            )
+            gazu.asset.new_asset(str(prod.project.id), str(prod.props.id), "Gadget", client=kitsu)
         with pytest.raises(NotAllowedException):
             gazu.asset.remove_asset(str(prod.sword.id), client=kitsu)
     assert not Asset.objects.filter(name="Gadget").exists()
@@ -552,8 +572,9 @@ def test_manager_builds_episode_sequence_and_shots(prod, connect):
     assert {"episode:new", "sequence:new", "shot:new"} <= set(events)
     # Every creation looks the name up first, so running a script twice is harmless.
     assert gazu.shot.new_episode(project, "E02", client=kitsu)["id"] == episode["id"]
-    assert gazu.shot.new_sequence(project, "SQ02", episode=episode, client=kitsu)["id"] == (
-        sequence["id"]
+    assert (
+        gazu.shot.new_sequence(project, "SQ02", episode=episode, client=kitsu)["id"]
+        == (sequence["id"])
     )
     assert gazu.shot.new_shot(project, sequence, "SH100", client=kitsu)["id"] == shot["id"]
     assert Shot.objects.filter(name="SH100").count() == 1
@@ -596,12 +617,17 @@ def test_breakdown_listings_and_lookups(prod, connect):
     assert gazu.shot.get_shot_by_name(sequence, "SH020", client=kitsu)["id"] == str(prod.sh020.id)
     assert gazu.shot.get_shot_by_name(sequence, "SH999", client=kitsu) is None
     assert gazu.shot.get_sequence_by_name(project, "SQ01", client=kitsu)["id"] == sequence
-    assert gazu.shot.get_sequence_by_name(
-        project, "SQ01", episode=str(prod.episode.id), client=kitsu
-    )["id"] == sequence
+    assert (
+        gazu.shot.get_sequence_by_name(project, "SQ01", episode=str(prod.episode.id), client=kitsu)[
+            "id"
+        ]
+        == sequence
+    )
     assert gazu.shot.get_episode_by_name(project, "E01", client=kitsu)["id"] == str(prod.episode.id)
     # The other production's shots never show up here.
-    assert str(prod.other_shot.id) not in ids(gazu.shot.all_shots_for_project(project, client=kitsu))
+    assert str(prod.other_shot.id) not in ids(
+        gazu.shot.all_shots_for_project(project, client=kitsu)
+    )
 
 
 def test_update_shot_and_its_data(prod, connect):
@@ -639,9 +665,10 @@ def test_remove_shot_cancels_restores_then_force_deletes(prod, connect):
         gazu.shot.get_shot(shot, client=kitsu)
     # A shot without tasks goes at once.
     gazu.shot.remove_shot(str(prod.sh020.id), force=False, client=kitsu)
-    assert Shot.objects.filter(pk=prod.sh020.id).exists() is Task.objects.filter(
-        entity=prod.sh020
-    ).exists()
+    assert (
+        Shot.objects.filter(pk=prod.sh020.id).exists()
+        is Task.objects.filter(entity=prod.sh020).exists()
+    )
 
 
 def test_artist_may_read_but_not_write_shots(prod, connect):
@@ -687,7 +714,9 @@ def test_shot_casting_round_trip(prod, connect):
     assert casting[0]["asset_type_name"] == "Characters"
     assert casting[0]["label"] == "animate"
     assert casting[0]["project_id"] == project
-    assert names(gazu.asset.all_assets_for_shot(shot, client=kitsu)) == ["Hero", "Sword"]
+    # Zou answers the shot's assets with the casting rows (asset_id, asset_name...).
+    cast_assets = gazu.asset.all_assets_for_shot(shot, client=kitsu)
+    assert [row["asset_id"] for row in cast_assets] == [str(prod.hero.id), str(prod.sword.id)]
     prod.sh010.refresh_from_db()
     assert prod.sh010.nb_entities_out == 2
     assert EntityLink.objects.filter(entity_in=prod.sh010).count() == 2
@@ -735,7 +764,10 @@ def test_cast_one_asset_into_several_shots(prod, connect):
     project = str(prod.project.id)
 
     gazu.casting.cast_asset(
-        project, [str(prod.sh010.id), str(prod.sh020.id)], str(prod.sword.id), nb_occurences=4,
+        project,
+        [str(prod.sh010.id), str(prod.sh020.id)],
+        str(prod.sword.id),
+        nb_occurences=4,
         client=kitsu,
     )
 
@@ -857,7 +889,9 @@ def test_create_tasks_for_an_entity(prod, connect):
     assert {task["entity_id"] for task in created} == {str(prod.sword.id)}
     assert {task["task_status_id"] for task in created} == {str(prod.todo.id)}
     assert Task.objects.filter(entity=prod.sword).count() == 2
-    shot_tasks = gazu.task.create_shot_tasks(str(prod.sh020.id), [str(prod.animation.id)], client=kitsu)
+    shot_tasks = gazu.task.create_shot_tasks(
+        str(prod.sh020.id), [str(prod.animation.id)], client=kitsu
+    )
     assert [task["entity_id"] for task in shot_tasks] == [str(prod.sh020.id)]
 
 
@@ -866,8 +900,9 @@ def test_artists_may_not_create_tasks(prod, connect):
     shot = {"id": str(prod.sh020.id), "project_id": str(prod.project.id)}
 
     with pytest.raises(NotAllowedException):
-        gazu.task.new_task(shot, str(prod.animation.id), task_status={"id": str(prod.todo.id)},
-                           client=kitsu)
+        gazu.task.new_task(
+            shot, str(prod.animation.id), task_status={"id": str(prod.todo.id)}, client=kitsu
+        )
     with pytest.raises(NotAllowedException):
         gazu.task.create_shot_tasks(shot, [str(prod.animation.id)], client=kitsu)
     assert not Task.objects.filter(entity=prod.sh020, task_type=prod.animation).exists()
@@ -1021,9 +1056,9 @@ def test_artist_browses_the_breakdown_of_their_tasks(prod, connect):
 
     assert names(gazu.user.all_episodes_for_project(project, client=kitsu)) == ["E01"]
     assert names(gazu.user.all_sequences_for_project(project, client=kitsu)) == ["SQ01"]
-    assert names(gazu.context.all_sequences_for_project(project, user_context=True, client=kitsu)) == [
-        "SQ01"
-    ]
+    assert names(
+        gazu.context.all_sequences_for_project(project, user_context=True, client=kitsu)
+    ) == ["SQ01"]
     # Only the shots and assets the artist has tasks on.
     assert names(gazu.user.all_shots_for_sequence(sequence, client=kitsu)) == ["SH010"]
     assert names(gazu.user.all_asset_types_for_project(project, client=kitsu)) == ["Characters"]
