@@ -8,15 +8,24 @@ PORT ?= 8000
 ADMIN_EMAIL ?= admin@example.com
 # Where the settings look for the database, media and secret key.
 VAR_DIR := $(or $(KITSU_VAR_DIR),var)
+# `make run DEMO=1` also builds a demo production (seed_demo) on first run.
+DEMO ?=
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/plumbing -x"`.
 PYTEST_ARGS ?=
 # The development server speaks plain HTTP on localhost.
 DEV_ENV := DEBUG=true
 
-.PHONY: run test setup install secret-key migrate init-data admin lint format check schema clean
+.PHONY: run test setup install secret-key migrate init-data admin demo lint format check schema clean
 
 run: setup init-data admin
+	@if [ -n "$(DEMO)" ]; then $(MAKE) --no-print-directory demo; else \
+		echo "Tip: 'make run DEMO=1' (or 'make demo') adds a demo production to look around."; fi
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A TV show with episodes, sequences, shots, assets, casting and tasks; kept
+# when it exists already.
+demo: init-data
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --project-name "Demo TV Show" --if-missing
 
 # The suite runs with production-like settings (DEBUG off), except that the
 # live-server tests need plain HTTP.

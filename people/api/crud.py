@@ -7,6 +7,9 @@ organisation and manages their own day offs.
 
 from contextlib import contextmanager
 
+from django.db.models import Value
+from django.db.models.functions import Concat, Trim
+
 from kitsu_backend.api.crud import RESERVED_PARAMETERS, CrudResource, register
 from kitsu_backend.api.exceptions import CrudError, WrongParameter
 from kitsu_backend.api.permissions import (
@@ -193,6 +196,12 @@ class PersonResource(CrudResource):
                     continue
                 if self.field_for(key) is not None or self.m2m_for(key) is not None:
                     raise WrongParameter(f"Filtering on {key} is not allowed.")
+        full_name = request.query_params.get("full_name")
+        if full_name:
+            # Gazu's get_person_by_full_name filters on this computed name.
+            queryset = queryset.annotate(
+                _full_name=Trim(Concat("first_name", Value(" "), "last_name"))
+            ).filter(_full_name__iexact=full_name.strip())
         return super().filter_queryset(request, queryset)
 
     def serialize_queryset(self, request, queryset, relations=False):

@@ -626,3 +626,13 @@ def test_desktop_login_errors(admin_api, artist_api, anonymous_api, admin, artis
     )
     assert response.status_code == 400
     assert not DesktopLoginLog.objects.exists()
+
+
+def test_full_name_filter_finds_one_person(admin_api, make_person):
+    wanted = make_person("user", first_name="Ben", last_name="Artist")
+    make_person("user", first_name="Ben", last_name="Other")
+
+    response = admin_api.get("/api/data/persons", {"full_name": "ben artist"})
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()] == [str(wanted.id)]

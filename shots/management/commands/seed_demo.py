@@ -71,6 +71,11 @@ class Command(BaseCommand):
             help="Name of the production; an existing production of that name is refused.",
         )
         parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing (and succeed) when the production exists already.",
+        )
+        parser.add_argument(
             "--seed", type=int, default=42, help="Random seed, for a reproducible production."
         )
 
@@ -82,6 +87,9 @@ class Command(BaseCommand):
         if not name:
             raise CommandError("--project-name must not be empty.")
         if Project.objects.filter(name=name).exists():
+            if options["if_missing"]:
+                self.stdout.write(f"Demo production kept: {name!r} already exists.")
+                return
             raise CommandError(
                 f"A production named {name!r} already exists; "
                 "choose another one with --project-name."
