@@ -5,5 +5,7 @@ class TasksConfig(AppConfig):
     name = "tasks"
 
     def ready(self):
-        # Connects the receivers of productions' metadata column signals.
-        from tasks import receivers  # noqa: F401
+        # Receivers: productions' metadata column signals, and day offs that
+        # wipe the time logged on their dates. Connected here so that the API,
+        # the admin, commands and Celery workers all run them.
+        from tasks import receivers, time_tracking  # noqa: F401

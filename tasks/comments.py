@@ -23,11 +23,13 @@ from django.db import transaction
 
 from kitsu_backend.api import events
 from kitsu_backend.api.models import utcnow
+from kitsu_backend.api.permissions import is_admin
 from kitsu_backend.api.serialization import serialize_instance, serialize_rows
 from people.models import Department
-from people.presentation import present_person
+from people.presentation import present_minimal, present_person
 from productions.models import CONCEPT, ProjectPersonLink
 from tasks import notifications, services, status_automations
+from tasks.attachments import attachment_path, remove_attachment_files
 from tasks.models import (
     AttachmentFile,
     Comment,
@@ -52,11 +54,6 @@ EXTENSION_LENGTH = 6
 
 class CommentError(Exception):
     """A refused comment operation; the API answers it with a 400."""
-
-
-def attachment_path(attachment_id):
-    """Storage key of an attachment's file."""
-    return f"attachments/{attachment_id}"
 
 
 def _iso(moment):
@@ -318,24 +315,6 @@ def store_attachments(files, comment=None, reply_id=None, chat_message=None):
     return stored
 
 
-def remove_attachment_files(attachment_ids):
-    """Delete attachment rows and their stored files."""
-    attachment_ids = list(attachment_ids)
-    AttachmentFile.objects.filter(pk__in=attachment_ids).delete()
-
-    def remove():
-        for attachment_id in attachment_ids:
-            path = attachment_path(attachment_id)
-            try:
-                if default_storage.exists(path):
-                    default_storage.delete(path)
-            except OSError:
-                logger.warning("Could not delete the file of attachment %s", attachment_id)
-
-    # Files go once the rows are gone for good: a rolled-back delete keeps them.
-    transaction.on_commit(remove)
-
-
 # --- payloads ------------------------------------------------------------------------
 
 
@@ -343,11 +322,13 @@ def attachment_rows(queryset):
     return serialize_rows(AttachmentFile, queryset)
 
 
-def comment_payload(comment, task_status=None, person=None, relations=None):
+def comment_payload(comment, task_status=None, person=None, relations=None, viewer=None):
     """A comment as the write routes answer it: full ``task_status`` and ``person``.
 
     ``relations`` gives the relation lists when the caller knows them (a
-    comment just posted); otherwise they are read (five queries).
+    comment just posted); otherwise they are read (five queries). A
+    ``viewer`` other than the author (and not an admin) gets the author's
+    reduced person row.
     """
     row = serialize_instance(comment, relations=False)
     if relations is None:
@@ -356,7 +337,10 @@ def comment_payload(comment, task_status=None, person=None, relations=None):
     task_status = task_status or comment.task_status
     person = person or comment.person
     row["task_status"] = serialize_instance(task_status, relations=False) if task_status else None
-    row["person"] = present_person(person, relations=False)
+    if viewer is None or viewer.pk == person.pk or is_admin(viewer):
+        row["person"] = present_person(person, relations=False)
+    else:
+        row["person"] = present_minimal(person)
     return row
 
 

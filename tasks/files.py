@@ -508,6 +508,19 @@ def create_output_file(
                 asset_instance=asset_instance,
                 temporal_entity=temporal_entity,
             )
+        elif (
+            _output_scope(entity, asset_instance, temporal_entity)
+            .filter(
+                output_type_id=output_type.pk,
+                task_type_id=task_type.pk,
+                name=name,
+                representation=representation,
+                revision=revision,
+            )
+            .exists()
+        ):
+            # The unique key cannot tell: its empty columns never collide.
+            raise FileTreeError(f"Revision {revision} of this output already exists.")
         folder, file_name = output_file_path(
             entity,
             output_type,

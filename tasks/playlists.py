@@ -9,6 +9,7 @@ whatever the length of the playlist.
 """
 
 import logging
+import uuid
 
 from django.db import transaction
 from django.db.models import Q
@@ -301,8 +302,6 @@ def playlist_detail(playlist):
 
 
 def _is_uuid(value):
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:

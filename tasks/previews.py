@@ -595,21 +595,13 @@ def upload_background(background, uploaded_file):
 
 
 def _store_background_thumbnail(background, uploaded_file):
-    with tempfile.TemporaryDirectory() as folder:
-        source = os.path.join(folder, "background.hdr")
-        target = os.path.join(folder, "thumbnail.png")
-        uploaded_file.seek(0)
-        with open(source, "wb") as handle:
-            shutil.copyfileobj(uploaded_file, handle)
-        try:
-            movies.decode_to_png(source, target)
-            content = pictures.to_png(
-                pictures.fit(pictures.open_picture(target), pictures.THUMBNAIL_SIZE)
-            )
-        except (movies.MovieError, pictures.PictureError) as error:
-            # The background itself is stored; only its picture in the list is missing.
-            logger.warning("No thumbnail for preview background %s: %s", background.pk, error)
-            return
+    uploaded_file.seek(0)
+    try:
+        content = pictures.hdr_thumbnail_png(uploaded_file.read())
+    except (pictures.PictureError, IndexError) as error:
+        # The background itself is stored; only its picture in the list is missing.
+        logger.warning("No thumbnail for preview background %s: %s", background.pk, error)
+        return
     storage.save(background_thumbnail_key(background.pk), content)
 
 

@@ -34,6 +34,7 @@ from productions.models import (
     ProjectTaskTypeLink,
 )
 from productions.presentation import kind_of
+from tasks.attachments import remove_attachment_files
 from tasks.models import (
     AttachmentFile,
     Comment,
@@ -437,7 +438,9 @@ def delete_comments(comment_ids):
         "preview_file_id", flat=True
     )
     delete_preview_files(list(previews))
-    AttachmentFile.objects.filter(comment_id__in=comment_ids).delete()
+    remove_attachment_files(
+        AttachmentFile.objects.filter(comment_id__in=comment_ids).values_list("id", flat=True)
+    )
     Comment.objects.filter(pk__in=comment_ids).delete()
 
 

@@ -11,7 +11,6 @@ Each listing is one aggregate query over ``time_spent`` whose rows are
 bucketed in Python, so its cost does not depend on the number of entries.
 """
 
-import calendar
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from kitsu_backend.api import permissions as roles
 from kitsu_backend.api.exceptions import Forbidden
 from kitsu_backend.api.serialization import serialize_rows
 from people.models import DayOff, DesktopLoginLog, Person
+from people.services import iso_week_bounds, month_bounds, year_bounds
 from productions.access import project_roles
 from tasks.models import Task, TimeSpent
 from tasks.services import department_ids, recompute_duration
@@ -110,20 +110,11 @@ def person_time_scope(viewer, person):
 
 
 # --- periods -----------------------------------------------------------------------------
+# Years, months and ISO weeks are cut as for day offs (``people.services``).
 
-
-def year_period(year):
-    return date(year, 1, 1), date(year, 12, 31)
-
-
-def month_period(year, month):
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def week_period(year, week):
-    """Monday and Sunday of an ISO week (ValueError when it does not exist)."""
-    monday = date.fromisocalendar(year, week, 1)
-    return monday, monday + timedelta(days=6)
+year_period = year_bounds
+month_period = month_bounds
+week_period = iso_week_bounds
 
 
 def day_period(year, month, day):

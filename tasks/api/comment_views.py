@@ -308,7 +308,7 @@ class DeleteReplyView(KitsuView):
         if not roles.is_admin(request.user) and reply.get("person_id") != str(request.user.pk):
             raise Forbidden()
         comment = comments.delete_reply(task, comment, reply["id"])
-        return self.respond(comments.comment_payload(comment))
+        return self.respond(comments.comment_payload(comment, viewer=request.user))
 
 
 class AcknowledgeView(KitsuView):
@@ -317,7 +317,7 @@ class AcknowledgeView(KitsuView):
         comment = load_comment(task, comment_id)
         check_comment_read(request.user, task, comment)
         comments.toggle_acknowledgement(task, comment, request.user)
-        return self.respond(comments.comment_payload(comment))
+        return self.respond(comments.comment_payload(comment, viewer=request.user))
 
 
 # --- attachments ---------------------------------------------------------------------
@@ -434,7 +434,7 @@ class MoveCommentView(KitsuView):
         target = load_task(target_id)
         check_manager_access(request.user, target.project_id)
         run(comments.move_comment, comment, task, target, request.user)
-        return self.respond(comments.comment_payload(comment))
+        return self.respond(comments.comment_payload(comment, viewer=request.user))
 
 
 # --- /data resources --------------------------------------------------------------------

@@ -7,6 +7,7 @@ Downloads stream from Django storage with the caller's cookie or bearer
 token; movies answer byte ranges so that players can seek.
 """
 
+import json
 import re
 
 from django.db import transaction
@@ -17,13 +18,27 @@ from kitsu_backend.api.crud import CrudResource, register
 from kitsu_backend.api.exceptions import ApiError, Forbidden, NotFound, WrongParameter
 from kitsu_backend.api.routing import route
 from kitsu_backend.api.serialization import serialize_instance, serialize_rows
-from kitsu_backend.api.views import KitsuView, get_or_404, parse_int, parse_uuid, query_flag
+from kitsu_backend.api.views import (
+    KitsuView,
+    get_or_404,
+    parse_datetime,
+    parse_int,
+    parse_uuid,
+    query_flag,
+)
 from people.models import Organisation, Person
 from productions.access import check_manager_access, check_project_access, scope_to_projects
 from productions.models import Entity, PreviewBackgroundFile, Project
 from productions.presentation import serialize_entity
-from tasks import previews, services
-from tasks.api.views import check_task_action, check_task_read
+from tasks import comments, previews, services
+from tasks.api.comment_views import (
+    check_comment_post,
+    comment_arguments,
+    load_task,
+    load_task_status,
+    run,
+)
+from tasks.api.views import MANAGING, add_preview_to_comment, check_task_action, check_task_read
 from tasks.media.serving import (
     AnyAcceptNegotiation,
     bytes_response,
@@ -509,6 +524,89 @@ def _is_uuid(value):
     return True
 
 
+# --- batch comments ---------------------------------------------------------------------
+
+
+def numbered_files(request, field, index):
+    """Files of the multipart fields ``<field>-<index>`` and ``<field>-<index>-<n>``."""
+    pattern = re.compile(rf"^{re.escape(field)}-{index}(-\d+)?$")
+    return [
+        upload
+        for name in request.FILES
+        if pattern.match(name)
+        for upload in request.FILES.getlist(name)
+    ]
+
+
+def batch_items(request):
+    """The ``comments`` list of a batch body: JSON, or a JSON string in a multipart form."""
+    data = request.data
+    raw = data.get("comments") if hasattr(data, "get") else None
+    if raw in (None, ""):
+        raise WrongParameter("The field comments is required.")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise WrongParameter("comments must be a JSON list.") from None
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise WrongParameter("comments must be a list of objects.")
+    return raw
+
+
+class BatchCommentView(KitsuView):
+    """Post several comments, each with its attachments and previews, in one call.
+
+    Multipart fields ``attachment_file-<i>`` and ``preview_file-<i>`` go to
+    the i-th comment. Every comment is checked before any is posted. A
+    preview file in a format that cannot be used is dropped, as Zou does,
+    and the comment stays.
+    """
+
+    def post(self, request, task_id=None):
+        items = batch_items(request)
+        fixed_task = load_task(task_id) if task_id is not None else None
+        if fixed_task is not None:
+            check_task_action(request.user, fixed_task)
+        prepared = []
+        for item in items:
+            if fixed_task is None and item.get("task_id") in (None, ""):
+                raise WrongParameter("The field task_id is required.")
+            task = fixed_task or load_task(item["task_id"])
+            task_status = load_task_status(item.get("task_status_id"))
+            role = check_comment_post(request.user, task, task_status)
+            author, created_at = request.user, None
+            if role in MANAGING:
+                if item.get("person_id") not in (None, ""):
+                    author = get_or_404(Person, item["person_id"])
+                if item.get("created_at") not in (None, ""):
+                    created_at = parse_datetime(item["created_at"], "created_at")
+            prepared.append((task, task_status, author, created_at, comment_arguments(item)))
+        results = []
+        for index, (task, task_status, author, created_at, arguments) in enumerate(prepared):
+            comment = run(
+                comments.post_comment,
+                task,
+                author,
+                task_status,
+                created_at=created_at,
+                files=numbered_files(request, "attachment_file", index),
+                **arguments,
+            )
+            payload = dict(comment.kitsu_payload)
+            payload["preview_files"] = []
+            for upload in numbered_files(request, "preview_file", index):
+                preview = add_preview_to_comment(task, comment, author)
+                try:
+                    previews.upload_preview(preview, upload)
+                except WrongParameter:
+                    continue
+                preview.refresh_from_db()
+                payload["preview_files"].append(preview_row(preview))
+            results.append(payload)
+        return self.respond(results, status=201)
+
+
 # --- generic /data resources --------------------------------------------------------------
 
 
@@ -661,4 +759,6 @@ urlpatterns = [
     ),
     route("actions/preview-files/{preview_file_id}/update-position", UpdatePositionView.as_view()),
     route("data/playlists/preview-files/running", RunningPreviewFilesView.as_view()),
+    route("actions/tasks/batch-comment", BatchCommentView.as_view()),
+    route("actions/tasks/{task_id}/batch-comment", BatchCommentView.as_view()),
 ]

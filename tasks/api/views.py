@@ -49,7 +49,7 @@ from productions.models import (
     ProjectTaskTypeLink,
 )
 from productions.presentation import kind_of, serialize_entities, serialize_entity
-from tasks import services
+from tasks import comments, services
 from tasks.models import (
     AttachmentFile,
     Comment,
@@ -787,32 +787,11 @@ class TaskCommentView(KitsuView):
         role = check_task_read(request.user, task)
         if role not in MANAGING and comment.person_id != request.user.pk:
             raise Forbidden()
-        previous_status_id = task.task_status_id
         with transaction.atomic():
-            services.delete_comments([comment.pk])
+            # The same deletion as DELETE /data/comments/<id>: feed entries,
+            # previews and files go, and the task is reset from its history.
+            comments.delete_comment(comment, request.user)
             events.emit("comment:delete", {"comment_id": comment.pk}, project_id=task.project_id)
-            last = Comment.objects.filter(object_id=task.pk).order_by("-created_at").first()
-            if last is not None:
-                task.task_status_id = last.task_status_id
-                task.last_comment_date = last.created_at
-            else:
-                task.task_status = services.default_task_status(
-                    for_concept=task.task_type.for_entity == CONCEPT
-                )
-                task.last_comment_date = None
-            task.save(update_fields=["task_status", "last_comment_date"])
-            events.emit("task:update", {"task_id": task.pk}, project_id=task.project_id)
-            if task.task_status_id != previous_status_id:
-                events.emit(
-                    "task:status-changed",
-                    {
-                        "task_id": task.pk,
-                        "new_task_status_id": task.task_status_id,
-                        "previous_task_status_id": previous_status_id,
-                        "person_id": comment.person_id,
-                    },
-                    project_id=task.project_id,
-                )
         return self.respond(None, status=204)
 
 

@@ -190,8 +190,3 @@ def tile_sheet(source, target, info=None):
 def _fps_text(fps):
     value = Fraction(str(fps)).limit_denominator(1001)
     return str(value.numerator) if value.denominator == 1 else str(value)
-
-
-def decode_to_png(source, target):
-    """Any single picture ffmpeg can read (HDR backgrounds, ...) as a PNG."""
-    _ffmpeg("-i", source, "-frames:v", "1", "-f", "image2", "-c:v", "png", target)

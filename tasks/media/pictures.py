@@ -81,3 +81,80 @@ def preview_variants(image):
 def thumbnail_png(source, size=BIG_SQUARE_SIZE):
     """A PNG thumbnail of ``size`` from an uploaded picture (avatars, logos)."""
     return to_png(fit(open_picture(source), size))
+
+
+# --- Radiance HDR (preview backgrounds) ---------------------------------------------
+
+# Neither Pillow nor Debian's ffmpeg reads Radiance .hdr files, so the
+# thumbnail of a background is decoded here, sampling rows and columns so
+# that a large environment map costs little.
+HDR_SAMPLE_WIDTH = 300
+
+
+def hdr_thumbnail_png(content, size=THUMBNAIL_SIZE):
+    """A tone-mapped PNG thumbnail of a Radiance RGBE (.hdr) picture."""
+    width, height, offset = _hdr_header(content)
+    step = max(1, width // HDR_SAMPLE_WIDTH)
+    row_step = max(1, height // HDR_SAMPLE_WIDTH)
+    rows = []
+    for row_index in range(height):
+        scanline, offset = _hdr_scanline(content, offset, width)
+        if row_index % row_step == 0:
+            rows.append(bytes(_tone_map(scanline, step)))
+    sample_width = len(range(0, width, step))
+    image = Image.frombytes("RGB", (sample_width, len(rows)), b"".join(rows))
+    return to_png(fit(image, size))
+
+
+def _hdr_header(content):
+    if not content.startswith((b"#?RADIANCE", b"#?RGBE")):
+        raise PictureError("The file is not a Radiance HDR picture.")
+    end = content.find(b"\n\n")
+    if end < 0:
+        raise PictureError("The HDR header is incomplete.")
+    line_end = content.find(b"\n", end + 2)
+    parts = content[end + 2 : line_end].split()
+    if len(parts) != 4 or parts[0] != b"-Y" or parts[2] != b"+X":
+        raise PictureError("Only top-down HDR pictures are supported.")
+    width, height = int(parts[3]), int(parts[1])
+    if width * height > max_pixels():
+        raise PictureError("The picture is too large to be processed.")
+    return width, height, line_end + 1
+
+
+def _hdr_scanline(content, offset, width):
+    """One scanline as interleaved RGBE bytes, and the offset after it."""
+    head = content[offset : offset + 4]
+    if len(head) < 4:
+        raise PictureError("The HDR picture is truncated.")
+    if not (8 <= width < 32768 and head[0] == 2 and head[1] == 2 and not head[2] & 0x80):
+        end = offset + 4 * width
+        return content[offset:end], end
+    offset += 4
+    channels = []
+    for _channel in range(4):
+        values = bytearray()
+        while len(values) < width:
+            count = content[offset]
+            if count > 128:
+                values += bytes([content[offset + 1]]) * (count - 128)
+                offset += 2
+            else:
+                values += content[offset + 1 : offset + 1 + count]
+                offset += 1 + count
+            if count == 0 or offset > len(content):
+                raise PictureError("The HDR picture is corrupt.")
+        channels.append(values[:width])
+    line = bytearray(4 * width)
+    for index, values in enumerate(channels):
+        line[index::4] = values
+    return bytes(line), offset
+
+
+def _tone_map(scanline, step):
+    for index in range(0, len(scanline) // 4, step):
+        red, green, blue, exponent = scanline[4 * index : 4 * index + 4]
+        scale = 2.0 ** (exponent - 136) if exponent else 0.0
+        for value in (red, green, blue):
+            linear = value * scale
+            yield min(255, int(255 * (linear / (1 + linear)) ** (1 / 2.2)))

@@ -190,7 +190,8 @@ def test_news_query_count_does_not_grow(
     for _ in range(size):
         make_news(task, manager, wip)
     api = client_for(manager)
-    # auth person, team links, project, then: count, stats, page, entity names.
-    with django_assert_num_queries(7):
+    # Token blocklist, person, project, team links, then the feed: count,
+    # status stats, the page, the entity names.
+    with django_assert_num_queries(8):
         response = api.get(url(team))
     assert response.json()["total"] == size

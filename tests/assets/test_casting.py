@@ -403,3 +403,25 @@ def test_asset_instances(
     assert client.get(f"/api/data/scenes/{UNKNOWN}/asset-instances").status_code == 404
     assert AssetInstance.objects.count() == 3
     assert Task.objects.count() == 0
+
+
+def test_ready_for_change_refreshes_the_shots_casting_the_asset(
+    api, manager, team, cast, make_shot, make_task, task_types, django_capture_on_commit_callbacks
+):
+    shot = make_shot("SH020")
+    animation = make_task(shot, task_types["Animation"])
+    body = [{"asset_id": str(cast["hero"].id), "nb_occurences": 1}]
+    assert (
+        put_casting(api(manager), team, shot, body, django_capture_on_commit_callbacks).status_code
+        == 200
+    )
+    animation.refresh_from_db()
+    assert animation.nb_assets_ready == 0
+
+    # What a status automation of the "ready_for" kind does.
+    from tasks.status_automations import set_ready_for
+
+    set_ready_for(cast["hero"], task_types["Animation"].id)
+
+    animation.refresh_from_db()
+    assert animation.nb_assets_ready == 1

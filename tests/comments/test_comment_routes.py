@@ -1,12 +1,15 @@
 """The routes around a posted comment: replies, acknowledgements, attachments and
 their download, batches, moves, edits and deletion through ``/data/comments``."""
 
+from datetime import datetime
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kitsu_backend.api.models import ApiEvent
 from people.tokens import issue_tokens
+from productions.models import Project
 from tasks.models import AttachmentFile, Comment, CommentAcknowledgement, News, Notification
 
 from .conftest import UNKNOWN_ID
@@ -70,7 +73,9 @@ def test_reply_errors(client_for, manager, make_person, anonymous_api, team, tas
     comment = post_comment(manager, task)
     url = f"/api/data/tasks/{task.id}/comments/{comment['id']}/reply"
     assert client_for(manager).post(url, {"text": ""}, format="json").status_code == 400
-    assert client_for(make_person("user")).post(url, {"text": "x"}, format="json").status_code == 403
+    assert (
+        client_for(make_person("user")).post(url, {"text": "x"}, format="json").status_code == 403
+    )
     assert anonymous_api.post(url, {"text": "x"}, format="json").status_code == 401
     unknown = f"/api/data/tasks/{task.id}/comments/{UNKNOWN_ID}/reply"
     assert client_for(manager).post(unknown, {"text": "x"}, format="json").status_code == 404
@@ -95,6 +100,9 @@ def test_acknowledge_toggles(client_for, manager, artist, team, task, post_comme
         first = api.post(url)
     assert first.status_code == 200
     assert first.json()["acknowledgements"] == [str(artist.id)]
+    # Colleagues see the author's reduced person row, without contact details.
+    assert first.json()["person"]["id"] == str(manager.id)
+    assert "email" not in first.json()["person"]
     with committed():
         second = api.post(url)
     assert second.json()["acknowledgements"] == []
@@ -104,15 +112,15 @@ def test_acknowledge_toggles(client_for, manager, artist, team, task, post_comme
     )
     assert names.count("comment:acknowledge") == 1
     assert names.count("comment:unacknowledge") == 1
-    assert client_for(artist).post(f"/api/data/tasks/{task.id}/comments/nope/ack").status_code == 400
+    assert (
+        client_for(artist).post(f"/api/data/tasks/{task.id}/comments/nope/ack").status_code == 400
+    )
 
 
 # --- attachments -----------------------------------------------------------------------------
 
 
-def test_add_download_and_delete_attachment(
-    client_for, manager, artist, team, task, post_comment
-):
+def test_add_download_and_delete_attachment(client_for, manager, artist, team, task, post_comment):
     comment = post_comment(artist, task)
     url = f"/api/actions/tasks/{task.id}/comments/{comment['id']}/add-attachment"
     assert client_for(manager).post(url, {}, format="multipart").status_code == 400
@@ -143,9 +151,12 @@ def test_add_download_and_delete_attachment(
     assert picture["Content-Disposition"].startswith("inline;")
 
     delete_url = f"/api/data/tasks/{task.id}/comments/{comment['id']}/attachments/{text_id}"
-    assert client_for(manager).delete(
-        f"/api/data/tasks/{task.id}/comments/{comment['id']}/attachments/{UNKNOWN_ID}"
-    ).status_code == 404
+    assert (
+        client_for(manager)
+        .delete(f"/api/data/tasks/{task.id}/comments/{comment['id']}/attachments/{UNKNOWN_ID}")
+        .status_code
+        == 404
+    )
     response = client_for(manager).delete(delete_url)
     assert response.status_code == 204
     assert not AttachmentFile.objects.filter(pk=text_id).exists()
@@ -162,14 +173,15 @@ def test_attachment_access(
     download = f"/api/data/attachment-files/{row['id']}/file/notes.txt"
     assert client_for(make_person("user")).get(download).status_code == 403
     assert anonymous_api.get(download).status_code == 401
-    assert client_for(manager).get(f"/api/data/attachment-files/{UNKNOWN_ID}/file/x").status_code == 404
+    assert (
+        client_for(manager).get(f"/api/data/attachment-files/{UNKNOWN_ID}/file/x").status_code
+        == 404
+    )
     delete_url = f"/api/data/tasks/{task.id}/comments/{comment['id']}/attachments/{row['id']}"
     assert client_for(supervisor).delete(delete_url).status_code == 403
 
 
-def test_attachment_listings_are_for_admins(
-    client_for, admin, manager, team, task, post_comment
-):
+def test_attachment_listings_are_for_admins(client_for, admin, manager, team, task, post_comment):
     comment = post_comment(manager, task)
     client_for(manager).post(
         f"/api/actions/tasks/{task.id}/comments/{comment['id']}/add-attachment",
@@ -184,7 +196,9 @@ def test_attachment_listings_are_for_admins(
         assert [row["name"] for row in rows] == ["notes.txt"]
         assert rows[0]["type"] == "AttachmentFile"
         assert client_for(manager).get(url).status_code == 403
-    assert client_for(admin).get(f"/api/data/tasks/{UNKNOWN_ID}/attachment-files").status_code == 404
+    assert (
+        client_for(admin).get(f"/api/data/tasks/{UNKNOWN_ID}/attachment-files").status_code == 404
+    )
     assert client_for(admin).get("/api/data/projects/nope/attachment-files").status_code == 400
 
 
@@ -213,8 +227,6 @@ def test_comment_many(client_for, manager, artist, team, task, layout_task, stat
 def test_comment_many_refuses_tasks_of_another_project(
     client_for, admin, manager, team, task, statuses
 ):
-    from productions.models import Project
-
     other = Project.objects.create(name="Other")
     response = client_for(admin).post(
         f"/api/actions/projects/{other.id}/tasks/comment-many",
@@ -228,7 +240,8 @@ def test_comment_many_refuses_tasks_of_another_project(
 def test_copy_client_comments(
     client_for, manager, client_person, artist, team, task, layout_task, post_comment
 ):
-    post_comment(client_person, task, "retake", "Too dark")
+    older = post_comment(client_person, task, "retake", "Too dark")
+    Comment.objects.filter(pk=older["id"]).update(created_at=datetime(2024, 1, 1))
     post_comment(client_person, task, "retake", "Much too dark")
     url = f"/api/actions/projects/{team.id}/tasks/copy-client-comments"
     assert client_for(artist).post(url, {}, format="json").status_code == 403
@@ -245,7 +258,10 @@ def test_move_comment(client_for, manager, artist, team, task, layout_task, stat
     post_comment(manager, task, "wip", "first")
     moved = post_comment(manager, task, "wfa", "wrong task")
     url = f"/api/actions/tasks/{task.id}/comments/{moved['id']}/move"
-    assert client_for(artist).post(url, {"task_id": str(layout_task.id)}, format="json").status_code == 403
+    assert (
+        client_for(artist).post(url, {"task_id": str(layout_task.id)}, format="json").status_code
+        == 403
+    )
     assert client_for(manager).post(url, {}, format="json").status_code == 400
     assert client_for(manager).post(url, {"task_id": UNKNOWN_ID}, format="json").status_code == 404
     response = client_for(manager).post(url, {"task_id": str(layout_task.id)}, format="json")

@@ -2,12 +2,12 @@
 and dates, events, notifications, news, mentions, hashtags and the retake cap."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kitsu_backend.api.models import ApiEvent
 from people.models import Department
-from productions.models import ProjectTaskStatusLink
+from productions.models import Entity, ProjectTaskStatusLink, get_or_create_entity_type
 from tasks.models import (
     AttachmentFile,
     Comment,
@@ -67,8 +67,8 @@ def test_comment_201_body(client_for, manager, team, task, statuses, committed):
     assert data["object_id"] == str(task.id)
     assert data["object_type"] == "Task"
     assert data["text"] == "Payload note"
-    assert data["replies"] == [] and data["checklist"] == [] and data["links"] == []
-    assert data["previews"] == [] and data["mentions"] == [] and data["attachment_files"] == []
+    for key in ("replies", "checklist", "links", "previews", "mentions", "attachment_files"):
+        assert data[key] == [], key
     assert data["for_client"] is False
     assert data["person_id"] == str(manager.id)
     assert data["task_status_id"] == str(statuses["wip"].id)
@@ -421,3 +421,19 @@ def test_posting_runs_a_fixed_number_of_queries(
         response = api.post(path(task), body(statuses["wip"], text), format="json")
     assert response.status_code == 201
     assert Notification.objects.filter(type="comment").count() == team_size * 2 + 1
+
+
+def test_concept_comments_make_no_news(
+    client_for, manager, team, make_task, project, statuses, task_types
+):
+    concept = Entity.objects.create(
+        name="Hero sketch", project=project, entity_type=get_or_create_entity_type("Concept")
+    )
+    concept_task = make_task(concept, task_types[("Concept", "Concept")], status="neutral")
+    response = client_for(manager).post(
+        path(concept_task), body(statuses["approved"]), format="json"
+    )
+    assert response.status_code == 201
+    concept_task.refresh_from_db()
+    assert concept_task.task_status_id == statuses["approved"].id
+    assert not News.objects.exists()

@@ -52,16 +52,16 @@ def test_project_playlists_are_paginated_by_twenty(api, admin, project, make_pla
     assert not {row["id"] for row in first} & {row["id"] for row in second}
 
 
-def test_project_playlists_sort_and_task_type_filter(
-    api, admin, project, animation, make_playlist
-):
+def test_project_playlists_sort_and_task_type_filter(api, admin, project, animation, make_playlist):
     make_playlist("Beta", task_type=animation)
     make_playlist("Alpha")
     rows = api(admin).get(f"/api/data/projects/{project.id}/playlists?sort_by=name").json()
     assert [row["name"] for row in rows] == ["Alpha", "Beta"]
-    rows = api(admin).get(
-        f"/api/data/projects/{project.id}/playlists?task_type_id={animation.id}"
-    ).json()
+    rows = (
+        api(admin)
+        .get(f"/api/data/projects/{project.id}/playlists?task_type_id={animation.id}")
+        .json()
+    )
     assert [row["name"] for row in rows] == ["Beta"]
 
 
@@ -72,9 +72,7 @@ def test_client_lists_only_playlists_for_clients(api, client_person, team, make_
     assert [row["id"] for row in rows] == [str(shared.id)]
 
 
-@pytest.mark.parametrize(
-    ("who", "status"), [("artist", 200), ("supervisor", 200), ("vendor", 403)]
-)
+@pytest.mark.parametrize(("who", "status"), [("artist", 200), ("supervisor", 200), ("vendor", 403)])
 def test_project_playlists_by_role(api, request, team, make_playlist, who, status):
     make_playlist()
     response = api(request.getfixturevalue(who)).get(f"/api/data/projects/{team.id}/playlists")
@@ -134,9 +132,7 @@ def reviewed(shot, task, make_task, layout, make_preview, make_playlist):
     chosen = make_preview(task, revision=2, extension="mp4", duration=2.5)
     second_file = make_preview(task, revision=2, position=2)
     layout_preview = make_preview(make_task(shot, layout), revision=1)
-    playlist = make_playlist(
-        shots=[{"entity_id": str(shot.id), "preview_file_id": str(chosen.id)}]
-    )
+    playlist = make_playlist(shots=[{"entity_id": str(shot.id), "preview_file_id": str(chosen.id)}])
     return playlist, chosen, second_file, layout_preview
 
 
@@ -190,12 +186,12 @@ def test_playlist_detail_query_count_is_flat(
         playlist.shots = entries
         playlist.save()
 
-    # person (token), project, playlist, build jobs, previews of the entities
+    # token revocation, person, project, playlist, build jobs, previews of the entities
     grow(1)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(client.get(url).json()["shots"]) == 1
     grow(6)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(client.get(url).json()["shots"]) == 7
 
 
@@ -251,7 +247,10 @@ def test_entity_preview_files_access(api, team, shot, artist, vendor, make_perso
     # Vendors read only entities they have a task on.
     assert api(vendor).get(url).status_code == 403
     assert api(make_person("user")).get(url).status_code == 403
-    assert api(admin).get(f"/api/data/playlists/entities/{UNKNOWN_ID}/preview-files").status_code == 404
+    assert (
+        api(admin).get(f"/api/data/playlists/entities/{UNKNOWN_ID}/preview-files").status_code
+        == 404
+    )
     assert api(admin).get("/api/data/playlists/entities/nope/preview-files").status_code == 400
 
 
@@ -261,15 +260,15 @@ def test_entity_preview_files_query_count_is_flat(
     client = api(admin)
     url = f"/api/data/playlists/entities/{shot.id}/preview-files"
     make_preview(task, revision=1)
-    # person (token), entity, previews with their task and task type
-    with django_assert_num_queries(3):
+    # token revocation, person, entity, previews with their task and task type
+    with django_assert_num_queries(4):
         assert len(client.get(url).json()[str(task.task_type_id)]) == 1
     layout_task = make_task(shot, layout)
     for revision in range(2, 12):
         make_preview(task, revision=revision)
         make_preview(layout_task, revision=revision)
         make_preview(layout_task, revision=revision, position=2)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         body = client.get(url).json()
     assert len(body[str(task.task_type_id)]) == 11
     assert len(body[str(layout.id)]) == 10
@@ -306,9 +305,7 @@ def test_add_entities_keeps_couples_and_skips_duplicates(
     second = make_preview(task, revision=2)
     other_shot = make_shot("SH0020")
     other_preview = make_preview(make_task(other_shot, animation))
-    playlist = make_playlist(
-        shots=[{"entity_id": str(shot.id), "preview_file_id": str(first.id)}]
-    )
+    playlist = make_playlist(shots=[{"entity_id": str(shot.id), "preview_file_id": str(first.id)}])
     response = api(manager).post(
         f"/api/actions/playlists/{playlist.id}/add-entities",
         {
