@@ -514,9 +514,7 @@ def chat_of(entity):
     """
     chat = Chat.objects.filter(object_id=entity.pk).order_by("created_at", "id").first()
     if chat is None:
-        with transaction.atomic():
-            chat = Chat.objects.create(object_id=entity.pk, object_type="entity")
-            events.emit("chat:new", {"chat_id": chat.pk}, project_id=entity.project_id)
+        chat = Chat.objects.create(object_id=entity.pk, object_type="entity")
     return chat
 
 
@@ -614,6 +612,7 @@ def event_visibility(person):
         Q(project_id__in=ids)
         | Q(project_id__isnull=True, data__project_id__in=[str(pid) for pid in ids])
         | Q(project_id__isnull=True, data__project_id__isnull=True)
+        | Q(project_id__isnull=True, data__isnull=True)
     )
 
 

@@ -199,11 +199,10 @@ def _entity_values(entity):
     """Token values for ``entity`` and its parents (sequence, episode, asset type)."""
     values = {"Project": entity.project}
     kind = entity_kind(entity)
-    chain = []
-    current = entity
-    while current is not None and len(chain) < 3:
-        chain.append(current)
-        current = current.parent
+    # The entity, its parent and grandparent (shot, sequence, episode).
+    chain = [entity]
+    while len(chain) < 3 and chain[-1].parent_id:
+        chain.append(chain[-1].parent)
     for item in chain:
         type_name = item.entity_type.name
         if type_name in RESERVED_ENTITY_TYPE_NAMES:
@@ -379,7 +378,9 @@ def working_file_key(working_file_id):
 def store_working_file(working_file, upload, project_id):
     """Save the uploaded binary of ``working_file`` and record its size."""
     storage.save(working_file_key(working_file.pk), upload)
-    return update_working_file(working_file, project_id, size=upload.size)
+    # The size column is a 32-bit integer, as in Zou: larger files keep no size.
+    size = upload.size if upload.size is not None and upload.size < 2**31 else None
+    return update_working_file(working_file, project_id, size=size)
 
 
 def has_stored_file(working_file):

@@ -191,7 +191,12 @@ def enqueue_movie_processing(preview_id, normalize=True):
     """Run the movie job once the preview row is committed (eagerly without a broker)."""
     from tasks import tasks as task_jobs
 
-    transaction.on_commit(lambda: task_jobs.process_movie_preview.delay(str(preview_id), normalize))
+    # robust: when the job runs eagerly, a storage failure it gives up on
+    # must not turn the already committed upload into an error answer; the
+    # preview stays "processing" and shows in the running list.
+    transaction.on_commit(
+        lambda: task_jobs.process_movie_preview.delay(str(preview_id), normalize), robust=True
+    )
 
 
 def emit_add_file(preview):

@@ -1,13 +1,9 @@
 """Celery jobs of the tasks app. Each takes ids, is safe to run twice, and
 leaves the work to a plain function that commands can call too."""
 
-import logging
-
 from celery import shared_task
 
 from tasks import previews
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(

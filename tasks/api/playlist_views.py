@@ -33,7 +33,7 @@ from productions.models import EPISODE, Entity, Project
 # Importing the build module registers its Celery job with the worker.
 from tasks import playlist_builds, playlists, sharing
 from tasks.api.views import check_entity_read, paginated
-from tasks.media import storage
+from tasks.media.serving import AnyAcceptNegotiation, stored_file_response
 from tasks.models import BuildJob, Playlist, PlaylistShareLink
 
 # --- loading ------------------------------------------------------------------------
@@ -232,23 +232,28 @@ class BuildJobView(KitsuView):
 
 
 class BuildJobMovieView(KitsuView):
+    content_negotiation_class = AnyAcceptNegotiation
+
     def get(self, request, playlist_id, build_job_id):
         playlist = load_playlist(playlist_id)
         playlists.check_playlist_read(request.user, playlist)
         job = load_build_job(playlist, build_job_id)
         if job.status != "succeeded":
             raise ApiError({"error": True, "message": "Build is not finished"}, 400)
-        key = playlist_builds.build_movie_key(job.pk)
-        if not storage.exists(key):
-            raise NotFound("The movie of this build is missing.")
         stamp = job.created_at.strftime("%Y%m%d_%H%M%S")
         name = f"{stamp}_{context_name(playlist)}_{slugify(playlist.name).replace('-', '_')}.mp4"
-        return FileResponse(
-            storage.open_file(key), content_type="video/mp4", as_attachment=True, filename=name
+        return stored_file_response(
+            request,
+            playlist_builds.build_movie_key(job.pk),
+            "video/mp4",
+            download_name=name,
+            byte_ranges=True,
         )
 
 
 class PlaylistZipView(KitsuView):
+    content_negotiation_class = AnyAcceptNegotiation
+
     def get(self, request, playlist_id):
         playlist = load_playlist(playlist_id)
         playlists.check_playlist_read(request.user, playlist)

@@ -10,10 +10,6 @@ The password is asked on every route, media included, whereas Zou checks it
 only when the playlist and its context are read.
 """
 
-import mimetypes
-import re
-
-from django.http import FileResponse, HttpResponse
 from rest_framework.permissions import AllowAny
 
 from kitsu_backend.api.exceptions import Forbidden, NotFound, WrongParameter
@@ -26,43 +22,16 @@ from tasks import sharing
 from tasks.api.views import comment_rows
 from tasks.comments import attachment_path
 from tasks.media import storage
+from tasks.media.serving import AnyAcceptNegotiation, content_type_for, stored_file_response
 
 MOVIE_VARIANTS = ("previews", "lowdef", "source")
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def serve(request, key, content_type, download_name=None):
-    """The stored file at ``key``; one byte range when the client asks for it
-    (browsers seek in movies that way)."""
-    if not storage.exists(key):
-        raise NotFound()
-    match = RANGE.match(request.META.get("HTTP_RANGE", "").strip())
-    if match and (match.group(1) or match.group(2)):
-        size = storage.size(key)
-        if match.group(1):
-            start = int(match.group(1))
-            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
-        else:
-            start, end = max(size - int(match.group(2)), 0), size - 1
-        if start > end or start >= size:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        with storage.open_file(key) as handle:
-            handle.seek(start)
-            data = handle.read(end - start + 1)
-        response = HttpResponse(data, status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
-    response = FileResponse(
-        storage.open_file(key),
-        content_type=content_type,
-        as_attachment=download_name is not None,
-        filename=download_name or "",
+    """The stored file at ``key`` (404 when missing); movies are seekable by range."""
+    return stored_file_response(
+        request, key, content_type, download_name, byte_ranges=content_type == "video/mp4"
     )
-    response["Accept-Ranges"] = "bytes"
-    return response
 
 
 class SharedView(KitsuView):
@@ -70,6 +39,8 @@ class SharedView(KitsuView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    # Media routes answer browsers asking for ``image/*`` or ``video/*``.
+    content_negotiation_class = AnyAcceptNegotiation
 
     def link(self, token):
         password = self.request.query_params.get("password") or self.request.META.get(
@@ -202,7 +173,7 @@ class SharedPreviewDownloadView(SharedView):
         preview = sharing.shared_preview(link, preview_file_id)
         extension = preview.extension or "bin"
         name = f"{preview.original_name or preview.pk}.{extension}"
-        return serve(request, original_key(preview), content_type_of(extension), name)
+        return serve(request, original_key(preview), content_type_for(extension), name)
 
 
 def original_key(preview):
@@ -216,10 +187,6 @@ def original_key(preview):
 def first_movie_key(preview_id):
     keys = [storage.key(storage.MOVIES, variant, preview_id) for variant in MOVIE_VARIANTS]
     return next((key for key in keys if storage.exists(key)), keys[0])
-
-
-def content_type_of(extension):
-    return mimetypes.guess_type(f"file.{extension}")[0] or "application/octet-stream"
 
 
 class SharedMovieView(SharedView):
@@ -243,7 +210,7 @@ class SharedOriginalView(SharedView):
         preview = sharing.shared_preview(self.link(token), preview_file_id)
         if extension.lower() != (preview.extension or "").lower():
             raise NotFound()
-        return serve(request, original_key(preview), content_type_of(extension.lower()))
+        return serve(request, original_key(preview), content_type_for(extension.lower()))
 
 
 class SharedPersonAvatarView(SharedView):

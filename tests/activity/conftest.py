@@ -30,9 +30,9 @@ from tests.tasks.conftest import (  # noqa: F401  (fixtures used by these tests)
 
 @pytest.fixture
 def make_comment():
-    def make(task, person, status, text="A note", for_client=False):
+    def make(on_task, person, status, text="A note", for_client=False):
         return Comment.objects.create(
-            object_id=task.pk,
+            object_id=on_task.pk,
             object_type="Task",
             person=person,
             task_status=status,
@@ -47,19 +47,19 @@ def make_comment():
 def make_news(make_comment):
     """A comment and its news row: ``make_news(task, author, status, ...)``."""
 
-    def make(task, author, status, text="A note", for_client=False, change=True):
-        comment = make_comment(task, author, status, text, for_client)
-        return News.objects.create(author=author, comment=comment, task=task, change=change)
+    def make(on_task, author, status, text="A note", for_client=False, change=True):
+        comment = make_comment(on_task, author, status, text, for_client)
+        return News.objects.create(author=author, comment=comment, task=on_task, change=change)
 
     return make
 
 
 @pytest.fixture
 def make_notification(make_comment):
-    def make(person, author, task, status, text="A note", kind="comment", **fields):
-        comment = make_comment(task, author, status, text)
+    def make(person, author, on_task, status, text="A note", kind="comment", **fields):
+        comment = make_comment(on_task, author, status, text)
         return Notification.objects.create(
-            person=person, author=author, comment=comment, task=task, type=kind, **fields
+            person=person, author=author, comment=comment, task=on_task, type=kind, **fields
         )
 
     return make

@@ -132,3 +132,10 @@ def test_message_of_another_entity_is_not_found(team, shot, make_shot, artist, c
     )
     response = client_for(artist).get(f"{chat_url(other)}/messages/{message_id}")
     assert response.status_code == 404
+
+
+def test_vendor_reaches_only_chats_of_entities_they_work_on(team, shot, task, vendor, client_for):
+    api = client_for(vendor)
+    assert api.get(chat_url(shot)).status_code == 403
+    task.assignees.add(vendor)
+    assert api.get(chat_url(shot)).status_code == 200

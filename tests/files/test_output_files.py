@@ -195,7 +195,10 @@ def test_asset_instance_output_files(
 
 
 def test_guess_from_path(team, task, shot, animation, artist, client_for, make_person):
-    path = "/productions/demo_tv/shots/e01/sq01/sh0010/animation/demo_tv_sq01_sh0010_animation_main_v001.blend"
+    path = (
+        "/productions/demo_tv/shots/e01/sq01/sh0010/animation/"
+        "demo_tv_sq01_sh0010_animation_main_v001.blend"
+    )
     payload = {"project_id": str(team.pk), "file_path": path}
 
     for route in ("guess-from-path", "guess_from_path"):

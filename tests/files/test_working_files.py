@@ -203,3 +203,12 @@ def test_file_route_reads_a_working_file(assigned, artist, client_for):
     assert response.json()["id"] == working_file["id"]
     assert api.get(f"/api/data/files/{UNKNOWN_ID}").status_code == 404
     assert api.get("/api/data/files/nope").status_code == 400
+
+
+def test_vendor_works_only_on_assigned_tasks(team, task, vendor, client_for):
+    api = client_for(vendor)
+    assert api.get(f"/api/data/tasks/{task.pk}/working-files").status_code == 403
+    assert api.post(new_url(task), {}, format="json").status_code == 403
+    task.assignees.add(vendor)
+    assert api.post(new_url(task), {}, format="json").status_code == 201
+    assert len(api.get(f"/api/data/tasks/{task.pk}/working-files").json()) == 1

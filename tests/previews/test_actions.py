@@ -2,9 +2,11 @@
 frames and tiles, the running list, and the generic /data/preview-files."""
 
 import io
+import json
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from kitsu_backend.api.models import ApiEvent
@@ -266,3 +268,48 @@ def test_preview_files_crud(client_for, make_person, manager, artist, uploaded, 
     assert not PreviewFile.objects.filter(pk=preview.id).exists()
     assert not storage.exists(key)
     assert client_for(manager).get(one).status_code == 404
+
+
+def test_batch_comment_on_one_task_with_previews(client_for, artist, task, todo, committed):
+    comments_body = [
+        {"task_status_id": str(todo.id), "comment": "first pass"},
+        {"task_status_id": str(todo.id), "comment": "second pass"},
+    ]
+    with committed():
+        response = client_for(artist).post(
+            f"/api/actions/tasks/{task.id}/batch-comment",
+            {
+                "comments": json.dumps(comments_body),
+                "preview_file-0": png_upload(name="a.png"),
+                "preview_file-1-0": png_upload(name="b.png"),
+                "preview_file-1-1": SimpleUploadedFile("c.exe", b"MZ"),
+            },
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [item["text"] for item in body] == ["first pass", "second pass"]
+    assert [len(item["preview_files"]) for item in body] == [1, 1]
+    assert body[0]["preview_files"][0]["status"] == "ready"
+    revisions = sorted(PreviewFile.objects.filter(task=task).values_list("revision", flat=True))
+    assert revisions == [1, 2]
+    assert ApiEvent.objects.filter(name="comment:new").count() == 2
+
+
+def test_batch_comment_on_several_tasks(client_for, manager, artist, task, todo, make_person):
+    path = "/api/actions/tasks/batch-comment"
+    payload = {"comments": [{"task_id": str(task.id), "task_status_id": str(todo.id)}]}
+    response = client_for(manager).post(path, payload, format="json")
+    assert response.status_code == 201
+    assert response.json()[0]["preview_files"] == []
+    outsider = client_for(make_person("user")).post(path, payload, format="json")
+    assert outsider.status_code == 403
+    assert client_for(None).post(path, payload, format="json").status_code == 401
+    missing = client_for(manager).post(
+        path, {"comments": [{"task_status_id": str(todo.id)}]}, format="json"
+    )
+    assert missing.status_code == 400
+    assert client_for(manager).post(path, {}, format="json").status_code == 400
+    unknown = client_for(manager).post(
+        f"/api/actions/tasks/{UNKNOWN_ID}/batch-comment", payload, format="json"
+    )
+    assert unknown.status_code == 404
