@@ -123,7 +123,10 @@ class Seeder:
         from productions.models import Project
 
         project = Project.objects.get(name=project_name)
-        people = {person.email: person for person in Person.objects.filter(email__endswith="demo.kitsu.local")}
+        people = {
+            person.email: person
+            for person in Person.objects.filter(email__endswith="demo.kitsu.local")
+        }
         manager, supervisor, artist = (
             people[MANAGER_EMAIL],
             people[SUPERVISOR_EMAIL],
@@ -183,7 +186,10 @@ class Seeder:
                 steps[-1:-1] = [("retake", "reviewer"), ("wfa", "artist")]
                 budget -= 2
             else:
-                steps.append((steps[-1][0], self.random.choice(("artist", "reviewer"))))
+                # A note keeps the status; artists may only post theirs.
+                status = steps[-1][0]
+                kinds = ("artist", "reviewer") if status in ("wip", "wfa") else ("reviewer",)
+                steps.append((status, self.random.choice(kinds)))
                 budget -= 1
         return self.write(started, histories, first_assignee, reviewers, statuses)
 
@@ -201,6 +207,7 @@ class Seeder:
             artist_id = first_assignee[task.pk]
             moment = start + timedelta(minutes=self.random.randrange(60 * 24 * 60))
             revision = 0
+            task.retake_count = 0
             for short_name, kind in histories[task.pk]:
                 moment = min(moment + timedelta(minutes=self.random.randrange(120, 4320)), now)
                 if kind == "artist":
@@ -224,7 +231,7 @@ class Seeder:
                 )
                 comments.append(comment)
                 if short_name == "retake":
-                    task.retake_count = (task.retake_count or 0) + 1 if revision else 0
+                    task.retake_count += 1
                 if short_name == "wip" and task.real_start_date is None:
                     task.real_start_date = moment
                 if short_name == "done":

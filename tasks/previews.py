@@ -613,3 +613,23 @@ def _store_background_thumbnail(background, uploaded_file):
 def delete_background_media(background_id):
     storage.delete(storage.key(PICTURES, "preview-backgrounds", background_id))
     storage.delete(background_thumbnail_key(background_id))
+
+
+def attachment_thumbnail(attachment):
+    """PNG bytes of a 150x100 thumbnail of a picture attachment, built and stored on first use."""
+    from tasks.attachments import attachment_path
+
+    key = picture_key("thumbnails", attachment.pk)
+    if storage.exists(key):
+        return storage.read(key)
+    extension = (attachment.extension or "").lower()
+    source = attachment_path(attachment.pk)
+    if extension not in PICTURE_EXTENSIONS or not storage.exists(source):
+        raise NotFound()
+    try:
+        image = pictures.open_picture(storage.read(source))
+    except pictures.PictureError:
+        raise NotFound() from None
+    content = pictures.to_png(pictures.fit(image, pictures.THUMBNAIL_SIZE))
+    storage.save(key, content)
+    return content

@@ -39,7 +39,6 @@ from tasks.models import (
     AttachmentFile,
     Comment,
     CommentPreviewLink,
-    News,
     Notification,
     PreviewFile,
     ProductionScheduleVersionTaskLink,
@@ -1035,7 +1034,3 @@ def apply_version_to_production(version):
             "project:update", {"project_id": version.project_id}, project_id=version.project_id
         )
     return {"success": True, "task_count": len(tasks)}
-
-
-def news_rows(queryset):
-    return serialize_rows(News, queryset)

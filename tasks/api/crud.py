@@ -45,6 +45,10 @@ class TaskTypeResource(ReadableByAll):
 class TaskStatusResource(ReadableByAll):
     model = TaskStatus
     slug = "task-status"
+    # Gazu takes the first ``is_default`` status as the default of new
+    # tasks: the task statuses (Todo) must come before the concept ones
+    # (Neutral), as they do in Zou's table order.
+    ordering = ("for_concept", "priority", "name")
 
 
 def _required_id(values, name):
@@ -133,6 +137,10 @@ class TaskResource(CrudResource):
             raise CrudError(
                 f"Task type {task_type.name} is made for {task_type.for_entity} entities."
             )
+        if not TaskTypeLink.objects.filter(
+            project_id=project_id, task_type_id=task_type.pk
+        ).exists():
+            raise CrudError(f"Task type {task_type.name} is not enabled on this project.")
 
     def create(self, request, values, relations):
         if values.get("task_status_id") is None:

@@ -216,8 +216,7 @@ class AttachmentThumbnailView(MediaView):
             check_project_access(request.user, entity.project_id)
         else:
             raise Forbidden()
-        key = previews.picture_key("thumbnails", attachment.pk)
-        return stored_file_response(request, key, PNG)
+        return bytes_response(previews.attachment_thumbnail(attachment), PNG)
 
 
 # --- thumbnails of people, projects and the studio ------------------------------------------

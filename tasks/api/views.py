@@ -49,7 +49,7 @@ from productions.models import (
     ProjectTaskTypeLink,
 )
 from productions.presentation import kind_of, serialize_entities, serialize_entity
-from tasks import comments, services
+from tasks import activity, comments, services
 from tasks.models import (
     AttachmentFile,
     Comment,
@@ -1127,7 +1127,11 @@ class EntityNewsView(KitsuView):
         entity = load_entity(request, entity_id)
         tasks = scope_tasks(request.user, Task.objects.filter(entity=entity)).values("pk")
         queryset = News.objects.filter(task_id__in=tasks).order_by("-created_at")
-        return self.respond(services.news_rows(queryset))
+        visibility = activity.news_visibility(request.user)
+        if visibility is not None:
+            queryset = queryset.filter(visibility)
+        # The same rows as the project feeds.
+        return self.respond(activity.news_rows(queryset))
 
 
 class EntityPreviewFilesView(KitsuView):

@@ -821,14 +821,6 @@ def test_task_type_and_status_lookups(prod, connect):
     assert gazu.task.get_task_type_by_name("Juggling", client=kitsu) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GET /data/task-status?is_default=True lists Neutral (the concept default) "
-        "before Todo, so Gazu's get_default_task_status, and new_task without a "
-        "status, pick the concept status for shot and asset tasks"
-    ),
-)
 def test_default_task_status_is_todo(prod, connect):
     kitsu = connect(prod.manager)
 
@@ -937,14 +929,6 @@ def test_bad_input_is_refused_with_a_message(prod, connect):
     assert not Task.objects.filter(entity=prod.sh010, task_type=prod.layout).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "POST /data/tasks creates the task (201) although its task type is not "
-        "enabled on the project; POST /data/entities/{id}/tasks refuses the same "
-        "request with 400"
-    ),
-)
 def test_new_task_refuses_a_task_type_not_enabled_on_the_project(prod, connect):
     kitsu = connect(prod.manager)
     ProjectTaskTypeLink.objects.filter(project=prod.project, task_type=prod.layout).delete()

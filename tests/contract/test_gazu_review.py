@@ -12,6 +12,7 @@ movies) and stored under a temporary media folder.
 import json
 import shutil
 import subprocess
+import time
 from types import SimpleNamespace
 
 import gazu
@@ -258,6 +259,9 @@ def test_newest_comment_sets_the_status_and_deleting_it_restores_the_previous(pr
     task = str(prod.anim_task.id)
 
     first = gazu.task.add_comment(task, str(prod.status.wfa.id), "Please review", client=artist)
+    # Timestamps are kept to the second: two comments of the same second
+    # would tie in the newest-first order.
+    time.sleep(1.1)
     retake = gazu.task.add_comment(task, str(prod.status.retake.id), "Faster", client=manager)
 
     assert gazu.task.get_task(task, client=artist)["task_status_id"] == str(prod.status.retake.id)

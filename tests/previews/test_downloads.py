@@ -194,3 +194,24 @@ def test_movie_route_access(client_for, make_person, picture_preview):
         .status_code
         == 404
     )
+
+
+def test_attachment_thumbnail(client_for, make_person, artist, make_comment):
+    from tasks.attachments import attachment_path
+    from tasks.models import AttachmentFile
+
+    comment = make_comment(artist)
+    picture = AttachmentFile.objects.create(name="ref.png", extension="png", comment=comment)
+    storage.save(attachment_path(picture.id), png_upload((300, 300)).read())
+    text = AttachmentFile.objects.create(name="notes.txt", extension="txt", comment=comment)
+    storage.save(attachment_path(text.id), b"notes")
+    path = "/api/pictures/thumbnails/attachment-files/{}.png"
+    response = client_for(artist).get(path.format(picture.id))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(response.content)).size == (150, 100)
+    assert storage.exists(previews.picture_key("thumbnails", picture.id))
+    assert client_for(artist).get(path.format(text.id)).status_code == 404
+    assert client_for(make_person("user")).get(path.format(picture.id)).status_code == 403
+    assert client_for(artist).get(path.format(UNKNOWN_ID)).status_code == 404
+    assert client_for(None).get(path.format(picture.id)).status_code == 401

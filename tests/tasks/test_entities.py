@@ -22,6 +22,9 @@ def test_entity_news_previews_and_time(
     assert [row["id"] for row in news_rows] == [str(news.id)]
     assert news_rows[0]["type"] == "News"
     assert news_rows[0]["change"] is True
+    # The same shape as the project feeds.
+    assert news_rows[0]["task_entity_id"] == str(shot.id)
+    assert news_rows[0]["person"]["id"] == str(manager.id)
     previews = api.get(f"{base}/preview-files").json()
     assert [row["id"] for row in previews] == [str(preview.id)]
     assert previews[0]["type"] == "PreviewFile"
