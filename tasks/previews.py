@@ -24,7 +24,15 @@ from productions.presentation import kind_of
 from tasks import services
 from tasks.media import annotations as drawing
 from tasks.media import movies, pictures, storage
-from tasks.media.storage import FILES, MOVIES, PICTURES
+from tasks.media.storage import (
+    FILES,
+    MOVIES,
+    PICTURE_VARIANTS,
+    PICTURES,
+    file_key,
+    movie_key,
+    picture_key,
+)
 from tasks.models import CommentPreviewLink, PreviewFile, PreviewFileStorageState, Task
 
 logger = logging.getLogger(__name__)
@@ -41,25 +49,12 @@ FILE_EXTENSIONS = frozenset(
 )  # fmt: skip
 BACKGROUND_EXTENSIONS = frozenset({"hdr"})
 
-PICTURE_VARIANTS = ("thumbnails", "thumbnails-square", "previews", "original")
 # Movie variants in the order they are tried when one is missing.
 HIGHDEF_FALLBACKS = ("previews", "lowdef", "source")
 LOWDEF_FALLBACKS = ("lowdef", "previews", "source")
 
 
 # --- keys -------------------------------------------------------------------------
-
-
-def picture_key(prefix, file_id):
-    return storage.key(PICTURES, prefix, file_id)
-
-
-def movie_key(prefix, file_id):
-    return storage.key(MOVIES, prefix, file_id)
-
-
-def file_key(file_id):
-    return storage.key(FILES, "previews", file_id)
 
 
 def first_stored(keys):
@@ -531,16 +526,6 @@ def annotated_frames_pdf(preview):
 
 
 # --- deletion ---------------------------------------------------------------------------
-
-
-def delete_stored_media(preview_ids):
-    """Remove every stored variant of the given previews (call after commit)."""
-    for preview_id in preview_ids:
-        for prefix in (*PICTURE_VARIANTS, "tiles"):
-            storage.delete(picture_key(prefix, preview_id))
-        for prefix in ("previews", "lowdef", "source"):
-            storage.delete(movie_key(prefix, preview_id))
-        storage.delete(file_key(preview_id))
 
 
 # --- thumbnails of people, projects, the studio and backgrounds ----------------------------

@@ -35,6 +35,7 @@ from productions.models import (
 )
 from productions.presentation import kind_of
 from tasks.attachments import remove_attachment_files
+from tasks.media import storage
 from tasks.models import (
     AttachmentFile,
     Comment,
@@ -416,16 +417,14 @@ def unassign(tasks, person=None):
 
 
 def delete_preview_files(preview_ids):
-    """Delete preview rows and what hangs on them.
-
-    TODO: the stored media of these previews is not removed from storage
-    yet; it waits for the preview pipeline.
-    """
+    """Delete preview rows and what hangs on them; their stored media goes
+    once the transaction commits (a rolled-back delete keeps the files)."""
     preview_ids = list(preview_ids)
     if not preview_ids:
         return
     CommentPreviewLink.objects.filter(preview_file_id__in=preview_ids).delete()
     PreviewFile.objects.filter(pk__in=preview_ids).delete()
+    transaction.on_commit(lambda: storage.delete_preview_media(preview_ids))
 
 
 def delete_comments(comment_ids):

@@ -3,7 +3,7 @@ leaves the work to a plain function that commands can call too."""
 
 from celery import shared_task
 
-from tasks import previews
+from tasks import playlist_builds, previews  # noqa: F401  (playlist_builds registers its job)
 
 
 @shared_task(

@@ -653,9 +653,8 @@ class PreviewFileResource(CrudResource):
         return serialize_instance(instance, relations=False)
 
     def delete(self, request, instance):
-        preview_id = instance.pk
-        services.delete_preview_files([preview_id])
-        transaction.on_commit(lambda: previews.delete_stored_media([preview_id]))
+        # Rows now, stored media after commit.
+        services.delete_preview_files([instance.pk])
 
 
 @register

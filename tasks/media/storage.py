@@ -94,3 +94,30 @@ def local_copy(storage_key, suffix=""):
     finally:
         if os.path.exists(path):
             os.remove(path)
+
+
+# --- preview files -----------------------------------------------------------
+
+PICTURE_VARIANTS = ("thumbnails", "thumbnails-square", "previews", "original")
+
+
+def picture_key(prefix, file_id):
+    return key(PICTURES, prefix, file_id)
+
+
+def movie_key(prefix, file_id):
+    return key(MOVIES, prefix, file_id)
+
+
+def file_key(file_id):
+    return key(FILES, "previews", file_id)
+
+
+def delete_preview_media(preview_ids):
+    """Remove every stored variant of the given previews (call after commit)."""
+    for preview_id in preview_ids:
+        for prefix in (*PICTURE_VARIANTS, "tiles"):
+            delete(picture_key(prefix, preview_id))
+        for prefix in ("previews", "lowdef", "source"):
+            delete(movie_key(prefix, preview_id))
+        delete(file_key(preview_id))
