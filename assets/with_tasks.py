@@ -12,15 +12,13 @@ runs a fixed number of ``.values()`` queries whatever the number of rows:
   the fields, rows as positional arrays) or NDJSON lines, with an ETag.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
 
 from kitsu_backend.api import permissions as roles
-from kitsu_backend.api.renderers import dumps
+from kitsu_backend.api.tables import table_response
 from tasks.models import Subscription, Task
 
 # Keys of a task row that are not columns of the task table.
@@ -165,56 +163,6 @@ def compact(rows, fields, task_fields):
 
 
 def rows_response(request, rows, fields_key, fields, task_fields):
-    """Answer a with-tasks listing in the form the query string asks for.
-
-    - plain: a JSON array of row objects;
-    - ``compact=true``: ``{"compact": true, <fields_key>: [...], "task_fields":
-      [...], "rows": [[...], ...]}``;
-    - ``compact=true&stream=true``: NDJSON, the header object on the first line
-      then one positional row per line (``application/x-ndjson``);
-    - ``stream=true`` alone: NDJSON of row objects, one per line.
-
-    Every form carries an ETag computed from its body; a matching
-    ``If-None-Match`` gets an empty 304.
-    """
-    from kitsu_backend.api.views import query_flag
-
-    is_compact = query_flag(request, "compact")
-    is_stream = query_flag(request, "stream")
+    """Answer a with-tasks listing as plain JSON, compact or streamed rows."""
     header = {"compact": True, fields_key: list(fields), "task_fields": list(task_fields)}
-    if is_compact:
-        rows = compact(rows, fields, task_fields)
-
-    if is_stream:
-        lines = [dumps(header)] if is_compact else []
-        lines.extend(dumps(row) for row in rows)
-        digest = hashlib.sha1(usedforsecurity=False)
-        for line in lines:
-            digest.update(line)
-            digest.update(b"\n")
-        etag = f'"{digest.hexdigest()}"'
-        if _matches(request, etag):
-            return _not_modified(etag)
-        response = StreamingHttpResponse(
-            (line + b"\n" for line in lines), content_type="application/x-ndjson"
-        )
-    else:
-        body = dumps({**header, "rows": rows} if is_compact else rows)
-        etag = f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()}"'
-        if _matches(request, etag):
-            return _not_modified(etag)
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    return response
-
-
-def _matches(request, etag):
-    wanted = request.headers.get("If-None-Match", "")
-    candidates = {value.strip().removeprefix("W/") for value in wanted.split(",")}
-    return etag in candidates or "*" in candidates
-
-
-def _not_modified(etag):
-    response = HttpResponse(status=304)
-    response["ETag"] = etag
-    return response
+    return table_response(request, rows, header, lambda plain: compact(plain, fields, task_fields))

@@ -13,9 +13,6 @@ Rows are plain dicts keyed as Zou keys them; ``compact`` turns them into
 positional lists under a header naming the fields.
 """
 
-import hashlib
-
-from kitsu_backend.api.renderers import dumps
 from productions.models import EDIT, EPISODE, SCENE, SEQUENCE, SHOT
 from shots.services import TASK_LINK, of_kind, visible_entities, visible_tasks
 from tasks.models import Subscription, Task
@@ -362,23 +359,3 @@ def edits_board(person, project_id=None, episode_id=None, edit_id=None):
             }
         )
     return Board(EDIT, EDIT_FIELDS, EDIT_TASK_FIELDS, rows)
-
-
-def encode(board, compact=False, stream=False):
-    """The body of a board as bytes chunks: one JSON document, or NDJSON lines."""
-    if stream:
-        if not compact:
-            return [dumps(row) + b"\n" for row in board.rows]
-        rows = board.compact_rows()
-        return [dumps(board.header) + b"\n", *(dumps(row) + b"\n" for row in rows)]
-    if compact:
-        return [dumps({**board.header, "rows": board.compact_rows()})]
-    return [dumps(board.rows)]
-
-
-def etag_of(chunks):
-    """A strong validator of the exact bytes sent (not used for security)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    for chunk in chunks:
-        digest.update(chunk)
-    return f'"{digest.hexdigest()}"'

@@ -8,13 +8,12 @@ what they work on); writes need a production manager of the project.
 
 from types import SimpleNamespace
 
-from django.http import HttpResponse, StreamingHttpResponse
-
 from kitsu_backend.api.crud import CrudResource
 from kitsu_backend.api.exceptions import NotFound, WrongParameter
 from kitsu_backend.api.permissions import CLIENT, VENDOR, require
 from kitsu_backend.api.routing import route
 from kitsu_backend.api.serialization import serialize_instance, serialize_rows
+from kitsu_backend.api.tables import table_response
 from kitsu_backend.api.views import KitsuView, get_or_404, parse_uuid, query_flag
 from productions.access import check_manager_access, check_project_access
 from productions.models import (
@@ -117,27 +116,10 @@ class BoardView(BreakdownView):
             self.role(project_id)
         episode_id = self.optional_uuid("episode_id")
         board = self.build(project_id, episode_id)
-        compact = query_flag(request, "compact")
-        stream = query_flag(request, "stream")
-        chunks = with_tasks.encode(board, compact=compact, stream=stream)
-        etag = with_tasks.etag_of(chunks)
-        if etag in _etags(request.headers.get("If-None-Match")):
-            response = HttpResponse(status=304)
-        elif stream:
-            response = StreamingHttpResponse(iter(chunks), content_type="application/x-ndjson")
-        else:
-            response = HttpResponse(b"".join(chunks), content_type="application/json")
-        response["ETag"] = etag
-        return response
+        return table_response(request, board.rows, board.header, lambda _: board.compact_rows())
 
     def build(self, project_id, episode_id):
         raise NotImplementedError
-
-
-def _etags(header):
-    if not header:
-        return set()
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 class ShotsWithTasksView(BoardView):
