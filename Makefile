@@ -78,3 +78,11 @@ schema: install secret-key
 # files and the secret key.
 clean:
 	rm -rf $(VENV) .ruff_cache
+
+# Load bench of the web UI's main calls: gunicorn on PostgreSQL and Redis with a
+# 2,000-shot production; creates and drops its own database (bench/README.md).
+# Not part of `make test`. Options: `make bench BENCH_ARGS="--requests 50"`.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -226,7 +226,8 @@ class Load:
                     return
                 self.send(session, call, index, result, lock)
 
-        threads = [threading.Thread(target=worker) for _ in range(self.concurrency)]
+        # Daemon threads: an interrupted run does not wait for requests in flight.
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(self.concurrency)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -280,6 +281,8 @@ class Bench:
         self.redis_used = False
         self.password = secrets.token_urlsafe(16)
         self.env = None
+        self.postgres_version = "PostgreSQL"
+        self.seed_seconds = 0.0
 
     def remaining(self):
         left = self.deadline - time.monotonic()
@@ -633,7 +636,7 @@ def parse_args(argv):
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument(
-        "--call-time-limit", type=float, default=120, help="Seconds at most per call."
+        "--call-time-limit", type=float, default=300, help="Seconds at most per call."
     )
     parser.add_argument(
         "--time-limit", type=float, default=1800, help="Seconds at most for the whole run."

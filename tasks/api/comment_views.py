@@ -168,7 +168,9 @@ def load_task_status(value):
         raise WrongParameter("The field task_status_id is required.")
     task_status = TaskStatus.objects.filter(pk=parse_uuid(value)).first()
     if task_status is None:
-        raise WrongParameter("Task status not found.")
+        # Zou answers an unknown status with a 404, which Gazu reports as
+        # RouteNotFoundException.
+        raise NotFound("Task status not found.")
     return task_status
 
 

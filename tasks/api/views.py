@@ -684,7 +684,7 @@ def comment_rows(queryset, viewer_role=None):
 
     A fixed number of queries whatever the number of comments.
     """
-    rows = serialize_rows(Comment, queryset.order_by("-created_at"))
+    rows = serialize_rows(Comment, queryset.order_by("-created_at", "-id"))
     ids = [row["id"] for row in rows]
     people = {
         person["id"]: person
