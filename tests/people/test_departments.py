@@ -76,8 +76,8 @@ def test_admin_gets_the_software_map(admin_api, department, maya):
                 "monthly_cost": 0,
                 "inventory_amount": 0,
                 "id": str(maya.id),
-                "created_at": maya.created_at.isoformat(),
-                "updated_at": maya.updated_at.isoformat(),
+                "created_at": maya.created_at.replace(microsecond=0).isoformat(),
+                "updated_at": maya.updated_at.replace(microsecond=0).isoformat(),
                 "type": "Software",
             }
         ]

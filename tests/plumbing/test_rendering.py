@@ -62,7 +62,7 @@ def test_api_timestamps_have_no_microseconds_nor_offset(admin_api):
 
 
 @pytest.mark.django_db
-def test_new_rows_are_stamped_to_the_second(admin_api):
+def test_timestamps_are_rendered_to_the_second(admin_api):
     body = admin_api.post(
         "/api/data/departments", {"name": "Layout", "color": "#000000"}, format="json"
     ).json()
@@ -70,4 +70,6 @@ def test_new_rows_are_stamped_to_the_second(admin_api):
     created = datetime.fromisoformat(body["created_at"])
     assert len(body["created_at"]) == len("2024-03-05T14:07:09")
     assert created.tzinfo is None
-    assert Department.objects.get(pk=body["id"]).created_at.microsecond == 0
+    # Stored with microseconds (rows of one second keep their order), shown without.
+    stored = Department.objects.get(pk=body["id"]).created_at
+    assert created == stored.replace(microsecond=0)
