@@ -121,3 +121,36 @@ def delete_preview_media(preview_ids):
         for prefix in ("previews", "lowdef", "source"):
             delete(movie_key(prefix, preview_id))
         delete(file_key(preview_id))
+
+
+def preview_media_keys(preview_id):
+    """Every key a preview's media may be stored under, whatever its kind."""
+    return [
+        *(picture_key(prefix, preview_id) for prefix in (*PICTURE_VARIANTS, "tiles")),
+        *(movie_key(prefix, preview_id) for prefix in ("previews", "lowdef", "source")),
+        file_key(preview_id),
+    ]
+
+
+def copy_preview_media(source_id, target_id):
+    """Copy every stored variant of one preview under another preview's id.
+
+    Streams through ``default_storage`` so that remote backends work; a
+    variant the source does not have is skipped. Returns the target keys
+    written. A variant that cannot be copied is logged and skipped, so that
+    one unreadable file does not lose the others.
+    """
+    copied = []
+    for source_key, target_key in zip(
+        preview_media_keys(source_id), preview_media_keys(target_id), strict=True
+    ):
+        try:
+            if not default_storage.exists(source_key):
+                continue
+            with open_file(source_key) as handle:
+                save(target_key, handle)
+        except OSError:
+            logger.warning("Could not copy %s to %s", source_key, target_key, exc_info=True)
+            continue
+        copied.append(target_key)
+    return copied
