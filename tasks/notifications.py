@@ -5,7 +5,8 @@ the people subscribed to the task, and the people subscribed to its task type
 across the entity's sequence. People mentioned by name or through their
 department get a ``mention`` notification as well. Each notification emits a
 non-persisted ``notification:new`` event so that the recipient's Kitsu
-updates its bell live.
+updates its bell live, and the people who asked for them get an e-mail or a
+chat message once the rows are committed (``tasks.messaging``).
 
 The activity feed gets one ``news`` row per comment, except on concepts,
 whose review happens outside the production feed.
@@ -18,6 +19,7 @@ from kitsu_backend.api import events
 from kitsu_backend.api import permissions as roles
 from people.models import Person
 from productions.models import CONCEPT, ProjectPersonLink
+from tasks import messaging
 from tasks.models import News, Notification, Subscription, Task
 
 TaskAssignee = Task.assignees.through
@@ -58,7 +60,7 @@ def department_member_ids(project_id, department_ids):
     )
 
 
-def _create(notifications):
+def _create(notifications, send=True):
     Notification.objects.bulk_create(notifications)
     for notification in notifications:
         events.emit(
@@ -66,6 +68,8 @@ def _create(notifications):
             {"notification_id": notification.pk, "person_id": notification.person_id},
             persist=False,
         )
+    if send:
+        messaging.send_later(notification.pk for notification in notifications)
     return notifications
 
 
@@ -153,11 +157,17 @@ def notify_reply(task, comment, reply_id, author, mention_ids=(), department_ids
 
 
 def replace_mention_notifications(task, comment, author, mention_ids, department_ids):
-    """After an edit, the ``mention`` notifications follow the new mentions."""
-    Notification.objects.filter(comment_id=comment.pk, type="mention").delete()
+    """After an edit, the ``mention`` notifications follow the new mentions.
+
+    Only the newly mentioned people get a message: the others heard about
+    the comment when it was posted.
+    """
+    previous = Notification.objects.filter(comment_id=comment.pk, type="mention")
+    already_told = set(previous.values_list("person_id", flat=True))
+    previous.delete()
     mentioned = set(mention_ids) | department_member_ids(task.project_id, list(department_ids))
     mentioned.discard(author.pk)
-    return _create(
+    created = _create(
         [
             Notification(
                 type="mention",
@@ -167,8 +177,13 @@ def replace_mention_notifications(task, comment, author, mention_ids, department
                 task_id=task.pk,
             )
             for person_id in sorted(mentioned, key=str)
-        ]
+        ],
+        send=False,
     )
+    messaging.send_later(
+        notification.pk for notification in created if notification.person_id not in already_told
+    )
+    return created
 
 
 def create_news(task, comment, author, change=False, entity_type_name=None):

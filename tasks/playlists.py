@@ -30,7 +30,7 @@ from productions.models import (
     Entity,
     ProjectPersonLink,
 )
-from tasks import playlist_builds
+from tasks import messaging, playlist_builds
 from tasks.models import BuildJob, Notification, Playlist, PreviewFile, Task
 
 logger = logging.getLogger(__name__)
@@ -410,6 +410,8 @@ def notify_clients(playlist, author, studio_id=None, department_id=None):
                 project_id=playlist.project_id,
                 persist=False,
             )
+        # Sent again to a client notified before: the playlist changed since.
+        messaging.send_later(notification.pk for notification in notifications)
     logger.info("Playlist %s: %s clients notified", playlist.pk, len(notifications))
     return notifications
 

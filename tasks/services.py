@@ -34,6 +34,7 @@ from productions.models import (
     ProjectTaskTypeLink,
 )
 from productions.presentation import kind_of
+from tasks import messaging
 from tasks.attachments import remove_attachment_files
 from tasks.media import storage
 from tasks.models import (
@@ -370,6 +371,7 @@ def assign_tasks(tasks, person, assigner):
             if assigner_id is not None and assigner_id != person.pk
         ]
         Notification.objects.bulk_create(notifications)
+        messaging.send_later(notification.pk for notification in notifications)
         _ensure_team_member({task.project_id for task in new}, person)
         for task in new:
             task.assigner_id = assigner_id

@@ -3,7 +3,8 @@ leaves the work to a plain function that commands can call too."""
 
 from celery import shared_task
 
-from tasks import playlist_builds, previews  # noqa: F401  (playlist_builds registers its job)
+# Importing messaging and playlist_builds registers their jobs with Celery.
+from tasks import messaging, playlist_builds, previews  # noqa: F401
 
 
 @shared_task(
