@@ -322,7 +322,11 @@ def process_movie(preview_id, normalize=True):
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with transaction.atomic():
-        preview = PreviewFile.objects.select_for_update().select_related("task").get(pk=preview_id)
+        preview = (
+            PreviewFile.objects.select_for_update(of=("self",))
+            .select_related("task")
+            .get(pk=preview_id)
+        )
         if preview.status != "processing":
             return preview.status
         _update(
