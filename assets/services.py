@@ -23,6 +23,7 @@ from productions.models import (
     Project,
 )
 from productions.presentation import serialize_entities, serialize_entity
+from productions.user_data import hidden_data_keys, without_keys
 from tasks.models import Task
 from tasks.services import purge_entities
 
@@ -204,11 +205,14 @@ def assets_with_tasks(
             "is_casting_standby",
             "is_shared",
             "data",
+            "project_id",
         )
     )
     if not rows:
         return []
     asset_ids = assets.values("id")
+    # Metadata columns clients and vendors may not read (no query for staff).
+    hidden = hidden_data_keys(person, {row["project_id"] for row in rows})
 
     episode_links = EntityLink.objects.filter(
         entity_in__entity_type__name=EPISODE, entity_out_id__in=asset_ids
@@ -241,7 +245,7 @@ def assets_with_tasks(
                 "casting_episode_ids": casting_episodes.get(key, []),
                 "is_casting_standby": row["is_casting_standby"],
                 "is_shared": row["is_shared"],
-                "data": row["data"] or {},
+                "data": without_keys(row["data"] or {}, hidden.get(row["project_id"])),
                 "tasks": tasks.get(key, []),
             }
         )

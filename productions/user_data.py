@@ -414,3 +414,41 @@ def update_search_filter_group(person, group, body):
         SearchFilter.objects.filter(search_filter_group=group).update(is_shared=requested)
     group.save()
     return serialize_instance(group)
+
+
+def hidden_data_keys(person, project_ids):
+    """``{project_id: field names}`` of the metadata columns ``person`` may not read.
+
+    Clients read only the columns shared with clients; vendors only the
+    columns of no department or of one of theirs (behaviour §4, §17). Other
+    roles read everything, and for them no query runs. The caller strips
+    these keys from the ``data`` of the rows it returns.
+    """
+    roles_by_project = {
+        project_id: role_in_project(person, project_id) for project_id in set(project_ids)
+    }
+    restricted = [
+        project_id
+        for project_id, role in roles_by_project.items()
+        if role in (roles.CLIENT, roles.VENDOR)
+    ]
+    if not restricted:
+        return {}
+    vendor_departments = (
+        person_department_ids(person)
+        if roles.VENDOR in {roles_by_project[project_id] for project_id in restricted}
+        else set()
+    )
+    hidden = defaultdict(set)
+    for descriptor in _descriptor_rows(restricted):
+        project_id = descriptor["project_id"]
+        if not _visible_descriptor(descriptor, roles_by_project[project_id], vendor_departments):
+            hidden[project_id].add(descriptor["field_name"])
+    return dict(hidden)
+
+
+def without_keys(data, keys):
+    """``data`` without ``keys`` (the same dict when there is nothing to drop)."""
+    if not data or not keys:
+        return data
+    return {key: value for key, value in data.items() if key not in keys}

@@ -13,7 +13,9 @@ Rows are plain dicts keyed as Zou keys them; ``compact`` turns them into
 positional lists under a header naming the fields.
 """
 
+from productions.access import visible_project_ids
 from productions.models import EDIT, EPISODE, SCENE, SEQUENCE, SHOT
+from productions.user_data import hidden_data_keys, without_keys
 from shots.services import TASK_LINK, of_kind, visible_entities, visible_tasks
 from tasks.models import Subscription, Task
 
@@ -227,6 +229,12 @@ def _scoped(person, kind, project_id=None, episode_id=None, entity_id=None):
     return queryset.order_by("name", "id")
 
 
+def _hidden_data_keys(person, project_id):
+    """Metadata columns the caller may not read, by project (none for staff)."""
+    project_ids = [project_id] if project_id else (visible_project_ids(person) or [])
+    return hidden_data_keys(person, project_ids)
+
+
 def shots_board(person, project_id=None, episode_id=None, shot_id=None):
     """The shots table of Kitsu (payloads.md "GET /data/shots/with-tasks")."""
     shots = _scoped(person, SHOT, project_id, episode_id, shot_id)
@@ -251,8 +259,9 @@ def shots_board(person, project_id=None, episode_id=None, shot_id=None):
         "nb_entities_out",
         "is_casting_standby",
     )
+    hidden = _hidden_data_keys(person, project_id)
     for shot in values.iterator(chunk_size=2000):
-        data = shot["data"] or {}
+        data = without_keys(shot["data"] or {}, hidden.get(shot["project_id"]))
         rows.append(
             {
                 "canceled": shot["canceled"],
@@ -292,10 +301,19 @@ def entities_board(person, kind, project_id=None, episode_id=None):
     tasks = _task_map(person, entities, project_id, ENTITY_TASK_FIELDS)
     rows = []
     values = entities.values(
-        "id", "name", "status", "parent_id", "description", "data", "preview_file_id", "canceled"
+        "id",
+        "name",
+        "status",
+        "parent_id",
+        "description",
+        "data",
+        "preview_file_id",
+        "canceled",
+        "project_id",
     )
+    hidden = _hidden_data_keys(person, project_id)
     for entity in values.iterator(chunk_size=2000):
-        data = entity["data"] or {}
+        data = without_keys(entity["data"] or {}, hidden.get(entity["project_id"]))
         rows.append(
             {
                 "id": entity["id"],
@@ -337,11 +355,12 @@ def edits_board(person, project_id=None, episode_id=None, edit_id=None):
         "project_id",
         "project__name",
     )
+    hidden = _hidden_data_keys(person, project_id)
     for edit in values.iterator(chunk_size=2000):
         rows.append(
             {
                 "canceled": edit["canceled"],
-                "data": edit["data"] or {},
+                "data": without_keys(edit["data"] or {}, hidden.get(edit["project_id"])),
                 "description": edit["description"],
                 "entity_type_id": edit["entity_type_id"],
                 "episode_id": edit["parent_id"],

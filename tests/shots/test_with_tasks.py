@@ -282,9 +282,36 @@ def test_vendor_shots_board_query_count_is_flat(
 ):
     _populate(team, sequence, count, make_task, workflow, [vendor])
     api = client_for(vendor)
-    with django_assert_num_queries(7):
+    # The staff count, plus the metadata columns, their departments and the
+    # vendor's departments, which decide the data keys a vendor may read.
+    with django_assert_num_queries(10):
         response = api.get(SHOTS, {"project_id": str(team.id)})
     assert len(response.json()) == count
+
+
+def test_vendor_does_not_read_columns_of_other_departments(
+    team, client_for, vendor, sequence, make_task, workflow
+):
+    from people.models import Department
+    from productions.models import MetadataDescriptor
+
+    _populate(team, sequence, 1, make_task, workflow, [vendor])
+    shot = Shot.objects.get(parent=sequence)
+    shot.data = {"budget": "10k", "look": "warm", "notes": "ok"}
+    shot.save()
+    own = Department.objects.create(name="FX vendor", color="#111111")
+    other = Department.objects.create(name="Finance", color="#222222")
+    vendor.departments.add(own)
+    for field_name, department in (("budget", other), ("look", own), ("notes", None)):
+        descriptor = MetadataDescriptor.objects.create(
+            project=team, entity_type="Shot", name=field_name, field_name=field_name
+        )
+        if department is not None:
+            descriptor.departments.add(department)
+
+    (row,) = client_for(vendor).get(SHOTS, {"project_id": str(team.id)}).json()
+
+    assert row["data"] == {"look": "warm", "notes": "ok"}
 
 
 @pytest.mark.parametrize("count", [1, 50])
