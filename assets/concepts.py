@@ -42,10 +42,10 @@ CONCEPT_TASK_FIELDS = (
 )
 
 
-def concept_rows(queryset):
+def concept_rows(queryset, viewer=None):
     """Entity rows of concepts with their ``project_name``."""
     queryset = queryset.order_by("name", "id")
-    rows = serialize_entities(queryset)
+    rows = serialize_entities(queryset, viewer=viewer)
     names = dict(queryset.values_list("id", "project__name"))
     for row in rows:
         row["project_name"] = names.get(row["id"])
@@ -123,7 +123,7 @@ def concepts_with_tasks(person, concepts, visibility=EVERYTHING):
 def full_concept(person, concept, visibility=EVERYTHING):
     listed = concepts_with_tasks(person, Concept.objects.filter(pk=concept.pk), visibility)
     row = listed[0] if listed else {}
-    row.update(serialize_entity(concept, relations=True))
+    row.update(serialize_entity(concept, relations=True, viewer=person))
     return row
 
 

@@ -142,9 +142,9 @@ def filter_by_episode(queryset, episode_id):
     return queryset.filter(Q(source_id=episode_id) | Q(id__in=cast_ids))
 
 
-def asset_rows(queryset):
+def asset_rows(queryset, viewer=None):
     """Entity rows (``type`` "Asset") of an asset queryset, ordered by name."""
-    return serialize_entities(queryset.order_by("name", "id"))
+    return serialize_entities(queryset.order_by("name", "id"), viewer=viewer)
 
 
 def asset_types_rows(queryset, relations=False):
@@ -254,7 +254,7 @@ def assets_with_tasks(
 
 def full_asset(person, asset, visibility=EVERYTHING):
     """``GET /data/assets/{asset_id}``: the entity row with relations, names and tasks."""
-    row = serialize_entity(asset, relations=True)
+    row = serialize_entity(asset, relations=True, viewer=person)
     row.pop("source_id", None)
     row.pop("nb_frames", None)
     names = (

@@ -424,8 +424,9 @@ def hidden_data_keys(person, project_ids):
     roles read everything, and for them no query runs. The caller strips
     these keys from the ``data`` of the rows it returns.
 
-    TODO: only the with-tasks tables apply it so far; the single-entity and
-    plain list routes still return a vendor's or client's ``data`` whole.
+    Entity routes apply it through ``productions.presentation``.
+    TODO: the ``data`` of task rows (Task metadata columns) is not filtered
+    yet for clients and vendors.
     """
     roles_by_project = {
         project_id: role_in_project(person, project_id) for project_id in set(project_ids)

@@ -29,7 +29,12 @@ from productions.models import (
     get_or_create_entity_type,
 )
 from productions.models.entities import ENTITY_STATUSES
-from productions.presentation import entity_type_names, kind_of, serialize_entities
+from productions.presentation import (
+    entity_type_names,
+    kind_of,
+    serialize_entities,
+    strip_hidden_data,
+)
 from tasks.models import PreviewFile, Task, TaskType
 from tasks.services import purge_entities
 
@@ -144,12 +149,13 @@ def visible_tasks(person, queryset, project_id=None):
 # --- reading: rows ----------------------------------------------------------
 
 
-def entity_rows(queryset, kind=None, relations=False):
-    """Entity rows ordered by name, typed by their kind."""
+def entity_rows(queryset, kind=None, relations=False, viewer=None):
+    """Entity rows ordered by name, typed by their kind; ``data`` as ``viewer`` may read it."""
     queryset = queryset.order_by("name", "id")
     if kind is not None:
-        return serialize_rows(Entity, queryset, relations=relations, kitsu_type=kind)
-    return serialize_entities(queryset, relations=relations)
+        rows = serialize_rows(Entity, queryset, relations=relations, kitsu_type=kind)
+        return strip_hidden_data(rows, viewer)
+    return serialize_entities(queryset, relations=relations, viewer=viewer)
 
 
 def with_names(rows, queryset, **names):
@@ -165,14 +171,14 @@ def with_names(rows, queryset, **names):
     return rows
 
 
-def serialize_entity_row(entity, relations=True):
+def serialize_entity_row(entity, relations=True, viewer=None):
     row = serialize_instance(entity, relations=relations)
     row["type"] = kind_of(entity.entity_type.name) if entity.entity_type_id else "Entity"
-    return row
+    return strip_hidden_data([row], viewer)[0]
 
 
-def full_sequence(sequence):
-    row = serialize_entity_row(sequence)
+def full_sequence(sequence, viewer=None):
+    row = serialize_entity_row(sequence, viewer=viewer)
     row["project_name"] = sequence.project.name
     if sequence.parent_id is not None:
         row["episode_id"] = sequence.parent_id
@@ -180,14 +186,14 @@ def full_sequence(sequence):
     return row
 
 
-def full_episode(episode):
-    row = serialize_entity_row(episode)
+def full_episode(episode, viewer=None):
+    row = serialize_entity_row(episode, viewer=viewer)
     row["project_name"] = episode.project.name
     return row
 
 
-def full_scene(scene):
-    row = serialize_entity_row(scene)
+def full_scene(scene, viewer=None):
+    row = serialize_entity_row(scene, viewer=viewer)
     row["project_name"] = scene.project.name
     sequence = scene.parent
     if sequence is not None:

@@ -33,7 +33,7 @@ from productions.models import (
     ProjectPersonLink,
     ProjectTaskTypeLink,
 )
-from productions.presentation import kind_of
+from productions.presentation import kind_of, strip_hidden_data
 from tasks import messaging
 from tasks.attachments import remove_attachment_files
 from tasks.media import storage
@@ -499,7 +499,7 @@ def task_full(task, viewer):
     """
     row = task_row(task)
     entity = Entity.objects.select_related("entity_type").get(pk=task.entity_id)
-    row["entity"] = _entity_row(entity.pk, "Entity")
+    row["entity"] = strip_hidden_data([_entity_row(entity.pk, "Entity")], viewer)[0]
     row["entity_type"] = serialize_instance(entity.entity_type, relations=False)
     row["is_subscribed"] = Subscription.objects.filter(
         person_id=viewer.pk, task_id=task.pk

@@ -38,7 +38,7 @@ class ConceptListView(KitsuView):
         _project_id, role = listing_role(request)
         queryset = concepts.scope_concepts(request.user, Concept.objects.all(), role)
         queryset = ENTITY_FILTERS.filter_queryset(request, queryset)
-        return self.respond(concepts.concept_rows(queryset))
+        return self.respond(concepts.concept_rows(queryset, viewer=request.user))
 
 
 class ConceptsWithTasksView(KitsuView):
@@ -95,7 +95,7 @@ class ProjectConceptsView(KitsuView):
             request.user, Concept.objects.filter(project=project), role
         )
         queryset = ENTITY_FILTERS.filter_queryset(request, queryset)
-        return self.respond(concepts.concept_rows(queryset))
+        return self.respond(concepts.concept_rows(queryset, viewer=request.user))
 
     def post(self, request, project_id):
         project = services.load_project(project_id)

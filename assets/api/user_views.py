@@ -39,7 +39,7 @@ class AssetTypeAssetsView(KitsuView):
             entity_type_id=asset_type_id,
             id__in=worked_entity_ids(request.user),
         ).order_by("name")
-        return self.respond(serialize_entities(queryset))
+        return self.respond(serialize_entities(queryset, viewer=request.user))
 
 
 urlpatterns = [

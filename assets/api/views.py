@@ -59,7 +59,7 @@ class AssetListView(KitsuView):
         assets = services.scope_assets(request.user, Asset.objects.all(), role)
         assets = ENTITY_FILTERS.filter_queryset(request, assets)
         assets = services.filter_by_episode(assets, episode_param(request))
-        return self.respond(services.asset_rows(assets))
+        return self.respond(services.asset_rows(assets, viewer=request.user))
 
 
 class AssetsWithTasksView(KitsuView):
@@ -171,7 +171,7 @@ class ProjectAssetsView(KitsuView):
             assets = assets.filter(entity_type=asset_type)
         assets = ENTITY_FILTERS.filter_queryset(request, assets)
         assets = services.filter_by_episode(assets, episode_param(request))
-        return self.respond(services.asset_rows(assets))
+        return self.respond(services.asset_rows(assets, viewer=request.user))
 
 
 class NewAssetView(KitsuView):

@@ -437,10 +437,10 @@ class EntityResource(CrudResource):
         check_manager_access(request.user, instance.project_id)
 
     def serialize_queryset(self, request, queryset, relations=False):
-        return serialize_entities(queryset, relations=relations)
+        return serialize_entities(queryset, relations=relations, viewer=request.user)
 
     def serialize(self, request, instance):
-        return serialize_entity(instance)
+        return serialize_entity(instance, viewer=request.user)
 
     def create(self, request, values, relations):
         values["created_by"] = request.user.pk

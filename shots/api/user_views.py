@@ -10,8 +10,8 @@ from shots.models import Episode, Scene, Sequence, Shot
 from tasks.user_context import load_entity_of_kind, load_project_for, worked_entity_ids
 
 
-def _rows(queryset):
-    return serialize_entities(queryset.order_by("name", "id"))
+def _rows(queryset, viewer):
+    return serialize_entities(queryset.order_by("name", "id"), viewer=viewer)
 
 
 class ProjectSequencesView(KitsuView):
@@ -20,7 +20,9 @@ class ProjectSequencesView(KitsuView):
     def get(self, request, project_id):
         project_id = load_project_for(request.user, project_id)
         shots = Shot.objects.filter(project_id=project_id, id__in=worked_entity_ids(request.user))
-        return self.respond(_rows(Sequence.objects.filter(id__in=shots.values("parent_id"))))
+        return self.respond(
+            _rows(Sequence.objects.filter(id__in=shots.values("parent_id")), request.user)
+        )
 
 
 class ProjectEpisodesView(KitsuView):
@@ -30,7 +32,9 @@ class ProjectEpisodesView(KitsuView):
         project_id = load_project_for(request.user, project_id)
         shots = Shot.objects.filter(project_id=project_id, id__in=worked_entity_ids(request.user))
         sequences = Sequence.objects.filter(id__in=shots.values("parent_id"))
-        return self.respond(_rows(Episode.objects.filter(id__in=sequences.values("parent_id"))))
+        return self.respond(
+            _rows(Episode.objects.filter(id__in=sequences.values("parent_id")), request.user)
+        )
 
 
 class SequenceChildrenView(KitsuView):
@@ -43,7 +47,7 @@ class SequenceChildrenView(KitsuView):
         queryset = self.model.objects.filter(
             parent_id=sequence["id"], id__in=worked_entity_ids(request.user)
         )
-        return self.respond(_rows(queryset))
+        return self.respond(_rows(queryset, request.user))
 
 
 urlpatterns = [

@@ -163,7 +163,7 @@ class KindListView(BreakdownView):
         queryset = self.scoped(services.of_kind(self.kind), project_id)
         queryset = self.parent_filters(params, queryset)
         queryset = filter_entities(queryset, params)
-        rows = services.entity_rows(queryset, self.kind)
+        rows = services.entity_rows(queryset, self.kind, viewer=request.user)
         if self.names:
             services.with_names(rows, queryset, **self.names)
         return self.respond(rows)
@@ -219,7 +219,10 @@ class ProjectKindView(BreakdownView):
         project = get_or_404(Project, project_id)
         self.role(project.pk)
         queryset = self.scoped(services.of_kind(self.kind), project.pk)
-        return self.respond(services.entity_rows(queryset.filter(project=project), self.kind))
+        rows = services.entity_rows(
+            queryset.filter(project=project), self.kind, viewer=request.user
+        )
+        return self.respond(rows)
 
     def post(self, request, project_id):
         project = get_or_404(Project, project_id)
@@ -324,7 +327,7 @@ class EntityDetailView(BreakdownView):
         return self.respond(self.present(entity))
 
     def present(self, entity):
-        return services.serialize_entity_row(entity)
+        return services.serialize_entity_row(entity, viewer=self.request.user)
 
     def delete(self, request, entity_id):
         entity = self.load(self.kind, entity_id)
@@ -340,7 +343,7 @@ class ShotDetailView(EntityDetailView):
     def present(self, shot):
         board = with_tasks.shots_board(self.request.user, shot_id=shot.pk)
         row = board.rows[0] if board.rows else {}
-        full = services.serialize_entity_row(shot)
+        full = services.serialize_entity_row(shot, viewer=self.request.user)
         return {**row, **{key: value for key, value in full.items() if key not in row}}
 
     def put(self, request, entity_id):
@@ -355,21 +358,21 @@ class SequenceDetailView(EntityDetailView):
     kind = SEQUENCE
 
     def present(self, sequence):
-        return services.full_sequence(sequence)
+        return services.full_sequence(sequence, viewer=self.request.user)
 
 
 class EpisodeDetailView(EntityDetailView):
     kind = EPISODE
 
     def present(self, episode):
-        return services.full_episode(episode)
+        return services.full_episode(episode, viewer=self.request.user)
 
 
 class SceneDetailView(EntityDetailView):
     kind = SCENE
 
     def present(self, scene):
-        return services.full_scene(scene)
+        return services.full_scene(scene, viewer=self.request.user)
 
 
 class EditDetailView(EntityDetailView):
@@ -377,7 +380,9 @@ class EditDetailView(EntityDetailView):
 
     def present(self, edit):
         board = with_tasks.edits_board(self.request.user, edit_id=edit.pk)
-        return board.rows[0] if board.rows else services.serialize_entity_row(edit)
+        if board.rows:
+            return board.rows[0]
+        return services.serialize_entity_row(edit, viewer=self.request.user)
 
 
 # --- children -------------------------------------------------------------------
@@ -399,7 +404,10 @@ class ChildrenView(BreakdownView):
         if self.query_filters:
             queryset = filter_entities(queryset, self.params())
         rows = services.entity_rows(
-            queryset, self.child_kind, relations=query_flag(request, "relations")
+            queryset,
+            self.child_kind,
+            relations=query_flag(request, "relations"),
+            viewer=request.user,
         )
         if self.names:
             services.with_names(rows, queryset, **self.names)

@@ -309,9 +309,15 @@ def test_vendor_does_not_read_columns_of_other_departments(
         if department is not None:
             descriptor.departments.add(department)
 
-    (row,) = client_for(vendor).get(SHOTS, {"project_id": str(team.id)}).json()
-
+    api = client_for(vendor)
+    (row,) = api.get(SHOTS, {"project_id": str(team.id)}).json()
     assert row["data"] == {"look": "warm", "notes": "ok"}
+    # The single-entity and plain list routes hide the same columns.
+    assert api.get(f"/api/data/shots/{shot.id}").json()["data"] == {"look": "warm", "notes": "ok"}
+    listed = api.get("/api/data/shots", {"project_id": str(team.id)}).json()
+    assert [entry["data"] for entry in listed] == [{"look": "warm", "notes": "ok"}]
+    entity = api.get(f"/api/data/entities/{shot.id}").json()
+    assert entity["data"] == {"look": "warm", "notes": "ok"}
 
 
 @pytest.mark.parametrize("count", [1, 50])
