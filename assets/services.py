@@ -23,7 +23,7 @@ from productions.models import (
     Project,
 )
 from productions.presentation import serialize_entities, serialize_entity
-from productions.user_data import hidden_data_keys, without_keys
+from productions.user_data import hidden_data_keys, tasks_without_keys, without_keys
 from tasks.models import Task
 from tasks.services import purge_entities
 
@@ -246,7 +246,7 @@ def assets_with_tasks(
                 "is_casting_standby": row["is_casting_standby"],
                 "is_shared": row["is_shared"],
                 "data": without_keys(row["data"] or {}, hidden.get(row["project_id"])),
-                "tasks": tasks.get(key, []),
+                "tasks": tasks_without_keys(tasks.get(key, []), hidden.get(row["project_id"])),
             }
         )
     return result

@@ -424,9 +424,9 @@ def hidden_data_keys(person, project_ids):
     roles read everything, and for them no query runs. The caller strips
     these keys from the ``data`` of the rows it returns.
 
-    Entity routes apply it through ``productions.presentation``.
-    TODO: the ``data`` of task rows (Task metadata columns) is not filtered
-    yet for clients and vendors.
+    Entity and task routes apply it through
+    ``productions.presentation.strip_hidden_data``, the with-tasks tables
+    directly.
     """
     roles_by_project = {
         project_id: role_in_project(person, project_id) for project_id in set(project_ids)
@@ -456,3 +456,12 @@ def without_keys(data, keys):
     if not data or not keys:
         return data
     return {key: value for key, value in data.items() if key not in keys}
+
+
+def tasks_without_keys(tasks, keys):
+    """``tasks`` (row dicts), their ``data`` without the metadata columns ``keys``."""
+    if not keys:
+        return tasks
+    for task in tasks:
+        task["data"] = without_keys(task.get("data"), keys)
+    return tasks

@@ -15,7 +15,7 @@ positional lists under a header naming the fields.
 
 from productions.access import visible_project_ids
 from productions.models import EDIT, EPISODE, SCENE, SEQUENCE, SHOT
-from productions.user_data import hidden_data_keys, without_keys
+from productions.user_data import hidden_data_keys, tasks_without_keys, without_keys
 from shots.services import TASK_LINK, of_kind, visible_entities, visible_tasks
 from tasks.models import Subscription, Task
 
@@ -286,7 +286,9 @@ def shots_board(person, project_id=None, episode_id=None, shot_id=None):
                 "nb_entities_out": shot["nb_entities_out"],
                 "is_casting_standby": shot["is_casting_standby"],
                 "type": "Shot",
-                "tasks": tasks.get(shot["id"], []),
+                "tasks": tasks_without_keys(
+                    tasks.get(shot["id"], []), hidden.get(shot["project_id"])
+                ),
             }
         )
     return Board(SHOT, SHOT_FIELDS, SHOT_TASK_FIELDS, rows)
@@ -329,7 +331,9 @@ def entities_board(person, kind, project_id=None, episode_id=None):
                 "preview_file_id": entity["preview_file_id"] or "",
                 "canceled": entity["canceled"],
                 "data": data,
-                "tasks": tasks.get(entity["id"], []),
+                "tasks": tasks_without_keys(
+                    tasks.get(entity["id"], []), hidden.get(entity["project_id"])
+                ),
             }
         )
     return Board(kind, ENTITY_FIELDS, ENTITY_TASK_FIELDS, rows)
@@ -373,7 +377,9 @@ def edits_board(person, project_id=None, episode_id=None, edit_id=None):
                 "project_name": edit["project__name"],
                 "source_id": edit["source_id"],
                 "nb_entities_out": edit["nb_entities_out"],
-                "tasks": tasks.get(edit["id"], []),
+                "tasks": tasks_without_keys(
+                    tasks.get(edit["id"], []), hidden.get(edit["project_id"])
+                ),
                 "type": "Edit",
             }
         )

@@ -497,7 +497,7 @@ def task_full(task, viewer):
 
     The shape of ``GET /data/tasks/<id>/full``; a constant number of queries.
     """
-    row = task_row(task)
+    row = strip_hidden_data([task_row(task)], viewer)[0]
     entity = Entity.objects.select_related("entity_type").get(pk=task.entity_id)
     row["entity"] = strip_hidden_data([_entity_row(entity.pk, "Entity")], viewer)[0]
     row["entity_type"] = serialize_instance(entity.entity_type, relations=False)

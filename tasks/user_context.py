@@ -37,6 +37,7 @@ from productions.models import (
     ProjectStatus,
     StatusAutomation,
 )
+from productions.presentation import strip_hidden_data
 from productions.user_data import (
     OPEN_STATUS_NAME,
     open_projects_for,
@@ -290,7 +291,7 @@ def todo_tasks(person):
     """The caller's assigned tasks not done, in the open projects of their teams."""
     queryset = _assigned_in_open_team_projects(person).filter(task_status__is_done=False)
     queryset = queryset.order_by("project__name", "entity__name", "task_type__name", "id")
-    return task_rows(queryset, cast_episodes=True)
+    return strip_hidden_data(task_rows(queryset, cast_episodes=True), person)
 
 
 def done_tasks(person):
@@ -299,7 +300,7 @@ def done_tasks(person):
     queryset = queryset.order_by(
         F("end_date").desc(nulls_first=True), "task_type__name", "entity__name", "id"
     )
-    return task_rows(queryset, cast_episodes=True)
+    return strip_hidden_data(task_rows(queryset, cast_episodes=True), person)
 
 
 # --- tasks to check -------------------------------------------------------------------

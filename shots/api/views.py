@@ -26,6 +26,7 @@ from productions.models import (
     EntityLink,
     Project,
 )
+from productions.presentation import strip_hidden_data
 from shots import services, with_tasks
 from shots.services import BreakdownError, MissingParent
 from tasks.models import Task, TaskType
@@ -482,7 +483,8 @@ class EntityTasksView(BreakdownView):
         tasks = services.visible_tasks(
             request.user, Task.objects.filter(entity_id=entity.pk), entity.project_id
         )
-        return self.respond(services.task_rows(tasks, relations=query_flag(request, "relations")))
+        rows = services.task_rows(tasks, relations=query_flag(request, "relations"))
+        return self.respond(strip_hidden_data(rows, request.user))
 
 
 class ChildTasksView(BreakdownView):
@@ -501,9 +503,8 @@ class ChildTasksView(BreakdownView):
             Task.objects.filter(entity_id__in=children.values("id")),
             entity.project_id,
         )
-        return self.respond(
-            services.task_rows(tasks, relations=query_flag(request, "relations"), named=False)
-        )
+        rows = services.task_rows(tasks, relations=query_flag(request, "relations"), named=False)
+        return self.respond(strip_hidden_data(rows, request.user))
 
     def children(self, entity):
         raise NotImplementedError

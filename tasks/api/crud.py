@@ -14,7 +14,7 @@ from kitsu_backend.api.exceptions import CrudError, Forbidden
 from productions.access import check_manager_access, check_project_access, scope_to_projects
 from productions.models import Entity, ProductionScheduleVersion, ProjectTaskStatusLink
 from productions.models import ProjectTaskTypeLink as TaskTypeLink
-from productions.presentation import kind_of
+from productions.presentation import kind_of, strip_hidden_data
 from tasks import services
 from tasks.api.views import check_task_read, scope_tasks
 from tasks.models import ProductionScheduleVersionTaskLink, Task, TaskStatus, TaskType
@@ -115,6 +115,13 @@ class TaskResource(CrudResource):
 
     def scope_queryset(self, request, queryset):
         return scope_tasks(request.user, queryset)
+
+    def serialize_queryset(self, request, queryset, relations=False):
+        rows = super().serialize_queryset(request, queryset, relations)
+        return strip_hidden_data(rows, request.user)
+
+    def serialize(self, request, instance):
+        return strip_hidden_data([super().serialize(request, instance)], request.user)[0]
 
     def check_read(self, request, instance):
         check_task_read(request.user, instance)

@@ -48,7 +48,12 @@ from productions.models import (
     ProjectTaskStatusLink,
     ProjectTaskTypeLink,
 )
-from productions.presentation import kind_of, serialize_entities, serialize_entity
+from productions.presentation import (
+    kind_of,
+    serialize_entities,
+    serialize_entity,
+    strip_hidden_data,
+)
 from tasks import activity, comments, services
 from tasks.models import (
     AttachmentFile,
@@ -509,7 +514,8 @@ class EntityTaskTypeTasksView(KitsuView):
         queryset = scope_tasks(
             request.user, Task.objects.filter(entity=entity, task_type_id=task_type_id)
         )
-        return self.respond(services.task_rows(queryset.order_by("name")))
+        rows = services.task_rows(queryset.order_by("name"))
+        return self.respond(strip_hidden_data(rows, request.user))
 
 
 def reachable_open_project_ids(viewer):

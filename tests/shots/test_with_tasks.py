@@ -6,7 +6,7 @@ import pytest
 
 from shots.models import Edit, Episode, Scene, Sequence, Shot
 from shots.with_tasks import SHOT_FIELDS, SHOT_TASK_FIELDS
-from tasks.models import Subscription
+from tasks.models import Subscription, Task
 
 SHOTS = "/api/data/shots/with-tasks"
 
@@ -299,6 +299,7 @@ def test_vendor_does_not_read_columns_of_other_departments(
     shot = Shot.objects.get(parent=sequence)
     shot.data = {"budget": "10k", "look": "warm", "notes": "ok"}
     shot.save()
+    Task.objects.filter(entity=shot).update(data={"budget": "2 days", "look": "soft"})
     own = Department.objects.create(name="FX vendor", color="#111111")
     other = Department.objects.create(name="Finance", color="#222222")
     vendor.departments.add(own)
@@ -318,6 +319,10 @@ def test_vendor_does_not_read_columns_of_other_departments(
     assert [entry["data"] for entry in listed] == [{"look": "warm", "notes": "ok"}]
     entity = api.get(f"/api/data/entities/{shot.id}").json()
     assert entity["data"] == {"look": "warm", "notes": "ok"}
+    # Tasks carry the same columns in their data.
+    assert [task["data"] for task in row["tasks"]] == [{"look": "soft"}] * 2
+    tasks = api.get("/api/data/tasks", {"entity_id": str(shot.id)}).json()
+    assert [task["data"] for task in tasks] == [{"look": "soft"}] * 2
 
 
 @pytest.mark.parametrize("count", [1, 50])
